@@ -1,0 +1,140 @@
+// validateEvent: structural checks only. Values the kernel itself rejects (unknown flag bits,
+// bad sizes, bad fds) are not validation errors: they reach the reducer, which answers the errno.
+import { ATTR_SCHEMAS, isModelledCmd } from './attrs.ts';
+import { BPF_CMD_NAMES } from './uapi.ts';
+import type { Event } from './event.ts';
+import type { Field, FieldKind, Schema } from './schema.ts';
+
+export interface ValidationError { readonly path: string; readonly message: string }
+export type Validated = { readonly ok: true; readonly event: Event } | { readonly ok: false; readonly error: ValidationError };
+
+export class EventError extends Error {
+  constructor(readonly index: number | undefined, readonly error: ValidationError) {
+    super(`${index === undefined ? '' : `event ${index}: `}${error.path ? `${error.path}: ` : ''}${error.message}`);
+  }
+}
+
+const RANGES: Record<string, [number, number]> = {
+  u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], s32: [-0x80000000, 0x7fffffff],
+  u64: [0, Number.MAX_SAFE_INTEGER], s64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  s16: [-0x8000, 0x7fff], u4: [0, 15],
+};
+const INSN_FIELDS: [string, string][] = [['code', 'u8'], ['dst_reg', 'u4'], ['src_reg', 'u4'], ['off', 's16'], ['imm', 's32']];
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}` : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`);
+
+function checkInt(v: unknown, type: string, path: string): ValidationError | undefined {
+  const [lo, hi] = RANGES[type];
+  if (typeof v !== 'number' || !Number.isInteger(v)) return { path, message: `expected an integer (${type}), got ${describe(v)}` };
+  if (v < lo || v > hi) return { path, message: `${v} does not fit in ${type} (${lo}..${hi})` };
+  return undefined;
+}
+
+function checkField(kind: FieldKind, v: unknown, path: string): ValidationError | undefined {
+  if (typeof kind === 'object') {
+    if ('enum' in kind) {
+      if (typeof v === 'string') return kind.enum.includes(v) ? undefined : { path, message: `unknown name ${JSON.stringify(v)} (expected one of ${kind.enum[0]}, …, or a number)` };
+      return checkInt(v, 'u32', path);
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { path, message: `expected an object, got ${describe(v)}` };
+    return checkSchema(kind.struct, v as Record<string, unknown>, path);
+  }
+  switch (kind) {
+    case 'str': return typeof v === 'string' ? (v.includes('\0') ? { path, message: 'contains a NUL byte' } : undefined) : { path, message: `expected a string, got ${describe(v)}` };
+    case 'bytes': return typeof v === 'string' && HEX.test(v) ? undefined : { path, message: `expected bytes as lowercase hex with an even number of digits, got ${describe(v)}` };
+    case 'outbuf': return typeof v === 'boolean' ? undefined : { path, message: `expected a boolean (whether a buffer is passed), got ${describe(v)}` };
+    case 'insns': {
+      if (!Array.isArray(v)) return { path, message: `expected an array of instructions, got ${describe(v)}` };
+      for (let i = 0; i < v.length; i++) {
+        const insn = v[i];
+        if (typeof insn !== 'object' || insn === null || Array.isArray(insn)) return { path: `${path}[${i}]`, message: `expected an instruction {code, dst_reg, src_reg, off, imm}, got ${describe(insn)}` };
+        for (const [name, type] of INSN_FIELDS) {
+          const e = checkInt((insn as Record<string, unknown>)[name], type, `${path}[${i}].${name}`);
+          if (e) return e;
+        }
+        for (const k of Object.keys(insn)) if (!INSN_FIELDS.some(([n]) => n === k)) return { path: `${path}[${i}].${k}`, message: 'not a field of struct bpf_insn' };
+      }
+      return undefined;
+    }
+    default: return checkInt(v, kind, path);
+  }
+}
+
+function checkSchema(schema: Schema, obj: Record<string, unknown>, path: string): ValidationError | undefined {
+  const unions = new Map<string, string>();
+  for (const key of Object.keys(obj)) {
+    const field: Field | undefined = schema[key];
+    const p = path ? `${path}.${key}` : key;
+    if (!field) return { path: p, message: `not a field this command reads (fields: ${Object.keys(schema).join(', ')})` };
+    if (obj[key] === undefined) continue;
+    if (field.union) {
+      const other = unions.get(field.union);
+      if (other) return { path: p, message: `${other} and ${key} share one union member; give one` };
+      unions.set(field.union, key);
+    }
+    const e = checkField(field.kind, obj[key], p);
+    if (e) return e;
+  }
+  for (const [key, field] of Object.entries(schema)) {
+    if (field.required && obj[key] === undefined) return { path: path ? `${path}.${key}` : key, message: 'missing' };
+  }
+  return undefined;
+}
+
+const PID = (v: unknown, path: string) => checkInt(v, 'u32', path) ?? (v === 0 ? { path, message: 'pid 0 is not a process' } : undefined);
+const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => ValidationError | undefined>> = {
+  close: { pid: PID, fd: (v, p) => checkInt(v, 's32', p) },
+  dup: { pid: PID, fd: (v, p) => checkInt(v, 's32', p) },
+  fork: { pid: PID, child: PID },
+  exit: { pid: PID },
+  unlink: { pid: PID, pathname: (v, p) => checkField('str', v, p), dir: (v, p) => (v === undefined ? undefined : checkField('outbuf', v, p)) },
+  mkdir: { pid: PID, pathname: (v, p) => checkField('str', v, p) },
+  netdev_add: { name: checkIfname, peer: (v, p) => (v === undefined ? undefined : checkIfname(v, p)) },
+  netdev_del: { name: checkIfname },
+};
+
+function checkIfname(v: unknown, path: string): ValidationError | undefined {
+  if (typeof v !== 'string') return { path, message: `expected an interface name, got ${describe(v)}` };
+  // IFNAMSIZ is 16 with the NUL; dev_valid_name() refuses '/', ':', whitespace, '.' and '..'.
+  if (v.length === 0 || v.length > 15 || /[\s/:]/.test(v) || v === '.' || v === '..') return { path, message: `${JSON.stringify(v)} is not a valid interface name (1-15 characters, no '/', ':' or space)` };
+  return undefined;
+}
+
+/** Checks that `e` is a well-formed event; on failure names the field path and what is wrong. */
+export function validateEvent(e: unknown): Validated {
+  const fail = (path: string, message: string): Validated => ({ ok: false, error: { path, message } });
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return fail('', `expected an event object, got ${describe(e)}`);
+  const o = e as Record<string, unknown>;
+  if (typeof o.kind !== 'string') return fail('kind', `expected a string, got ${describe(o.kind)}`);
+  if (o.kind === 'bpf') {
+    for (const k of Object.keys(o)) if (!['kind', 'pid', 'cmd', 'attr'].includes(k)) return fail(k, 'not a field of a bpf event (kind, pid, cmd, attr)');
+    const pe = PID(o.pid, 'pid');
+    if (pe) return { ok: false, error: pe };
+    if (typeof o.cmd !== 'string') return fail('cmd', `expected a bpf_cmd name, got ${describe(o.cmd)}`);
+    if (!isModelledCmd(o.cmd)) {
+      return (BPF_CMD_NAMES as readonly string[]).includes(o.cmd)
+        ? fail('cmd', `${o.cmd} is a bpf_cmd that bpfsim does not model yet`)
+        : fail('cmd', `unknown bpf_cmd ${JSON.stringify(o.cmd)}`);
+    }
+    const attr = o.attr ?? {};
+    if (typeof attr !== 'object' || attr === null || Array.isArray(attr)) return fail('attr', `expected an object, got ${describe(attr)}`);
+    const err = checkSchema(ATTR_SCHEMAS[o.cmd], attr as Record<string, unknown>, 'attr');
+    return err ? { ok: false, error: err } : { ok: true, event: (o.attr === undefined ? { ...o, attr: {} } : o) as Event };
+  }
+  const spec = SIMPLE[o.kind];
+  if (!spec) return fail('kind', `unknown event kind ${JSON.stringify(o.kind)} (expected bpf, ${Object.keys(SIMPLE).join(', ')})`);
+  for (const k of Object.keys(o)) if (k !== 'kind' && !spec[k]) return fail(k, `not a field of a ${o.kind} event (${Object.keys(spec).join(', ')})`);
+  for (const [k, check] of Object.entries(spec)) {
+    const err = check(o[k], k);
+    if (err) return { ok: false, error: err };
+  }
+  return { ok: true, event: o as unknown as Event };
+}
+
+/** validateEvent, throwing an EventError that names the event index. */
+export function assertEvent(e: unknown, index?: number): Event {
+  const v = validateEvent(e);
+  if (!v.ok) throw new EventError(index, v.error);
+  return v.event;
+}
