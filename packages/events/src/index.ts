@@ -6,3 +6,4 @@ export * from './attrs.ts';
 export * from './event.ts';
 export * from './validate.ts';
 export * from './hex.ts';
+export * from './info.ts';

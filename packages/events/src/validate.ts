@@ -26,6 +26,7 @@ const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an a
 
 function checkInt(v: unknown, type: string, path: string): ValidationError | undefined {
   const [lo, hi] = RANGES[type];
+  if (v === undefined) return { path, message: `missing (an integer, ${type})` };
   if (typeof v !== 'number' || !Number.isInteger(v)) return { path, message: `expected an integer (${type}), got ${describe(v)}` };
   if (v < lo || v > hi) return { path, message: `${v} does not fit in ${type} (${lo}..${hi})` };
   return undefined;
@@ -88,11 +89,18 @@ const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => Valida
   dup: { pid: PID, fd: (v, p) => checkInt(v, 's32', p) },
   fork: { pid: PID, child: PID },
   exit: { pid: PID },
-  unlink: { pid: PID, pathname: (v, p) => checkField('str', v, p), dir: (v, p) => (v === undefined ? undefined : checkField('outbuf', v, p)) },
-  mkdir: { pid: PID, pathname: (v, p) => checkField('str', v, p) },
+  unlink: { pid: PID, pathname: checkBpffsPath, dir: (v, p) => (v === undefined ? undefined : checkField('outbuf', v, p)) },
+  mkdir: { pid: PID, pathname: checkBpffsPath },
   netdev_add: { name: checkIfname, peer: (v, p) => (v === undefined ? undefined : checkIfname(v, p)) },
   netdev_del: { name: checkIfname },
 };
+
+/** mkdir and unlink events model bpffs only: other filesystems are not part of the model. */
+function checkBpffsPath(v: unknown, path: string): ValidationError | undefined {
+  const e = checkField('str', v, path);
+  if (e) return e;
+  return /^\/sys\/fs\/bpf(\/|$)/.test(v as string) ? undefined : { path, message: `${JSON.stringify(v)} is not under /sys/fs/bpf (only bpffs is modelled)` };
+}
 
 function checkIfname(v: unknown, path: string): ValidationError | undefined {
   if (typeof v !== 'string') return { path, message: `expected an interface name, got ${describe(v)}` };

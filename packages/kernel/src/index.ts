@@ -1,0 +1,2 @@
+export { Kernel, type KernelOptions, type TraceEntry } from './kernel.ts';
+export { libbpf, type LibBpf } from './libbpf.ts';

@@ -1,0 +1,126 @@
+// libbpf's low-level API (tools/lib/bpf/bpf.h) over the Kernel facade, with libbpf's names, argument
+// order and return conventions: an fd or 0 on success, a negative errno on failure (libbpf 1.0 mode).
+// Buffers are Uint8Arrays the call reads or fills, as in C.
+import { toHex, fromHex, type AttrOf, type Insn, type Result } from '@bpfsim/events';
+import type { Kernel } from './kernel.ts';
+
+type Enum = string | number;
+
+export interface MapCreateOpts { map_flags?: number; numa_node?: number; map_extra?: number; map_ifindex?: number; inner_map_fd?: number }
+export interface ProgLoadOpts {
+  expected_attach_type?: Enum; prog_flags?: number; prog_ifindex?: number; kern_version?: number;
+  log_level?: number; log_size?: number; /** Filled with the verifier log when log_size is set. */ log_buf?: { text?: string };
+  /** Set to the log's true size. */ log_true_size?: number;
+}
+export interface AttachOpts { flags?: number; relative_fd?: number; relative_id?: number; expected_revision?: number; replace_fd?: number }
+export interface QueryOpts {
+  query_flags?: number;
+  /** In: capacity of the arrays; out: the number of attached programs. */ count?: number;
+  /** Pass arrays to have them filled (their length is ignored; `count` is the capacity, as in C). */
+  prog_ids?: number[]; prog_attach_flags?: number[]; link_ids?: number[]; link_attach_flags?: number[];
+  /** Out. */ attach_flags?: number; /** Out. */ revision?: number;
+}
+export interface LinkCreateOpts { flags?: number; tcx?: { relative_fd?: number; relative_id?: number; expected_revision?: number } }
+export interface LinkUpdateOpts { flags?: number; old_prog_fd?: number }
+
+const fill = (buf: Uint8Array, hex: unknown) => { if (typeof hex === 'string') buf.set(fromHex(hex).subarray(0, buf.length)); };
+const copyOut = (dst: number[] | undefined, src: unknown) => { if (dst && Array.isArray(src)) { dst.length = 0; dst.push(...(src as number[])); } };
+
+export type LibBpf = ReturnType<typeof libbpf>;
+
+/** libbpf's API as process `pid` of `kernel` calls it. */
+export function libbpf(kernel: Kernel, pid: number) {
+  const call = <C extends Parameters<Kernel['bpf']>[1]>(cmd: C, attr: AttrOf<C>): Result => kernel.bpf(pid, cmd, attr);
+  return {
+    bpf_map_create(map_type: Enum, map_name: string | null, key_size: number, value_size: number, max_entries: number, opts: MapCreateOpts = {}): number {
+      return call('BPF_MAP_CREATE', { map_type, key_size, value_size, max_entries, ...(map_name ? { map_name } : {}), ...opts } as AttrOf<'BPF_MAP_CREATE'>).ret;
+    },
+    bpf_map_update_elem(fd: number, key: Uint8Array | null, value: Uint8Array, flags = 0): number {
+      return call('BPF_MAP_UPDATE_ELEM', { map_fd: fd, ...(key ? { key: toHex(key) } : {}), value: toHex(value), flags }).ret;
+    },
+    bpf_map_lookup_elem(fd: number, key: Uint8Array | null, value: Uint8Array): number {
+      const r = call('BPF_MAP_LOOKUP_ELEM', { map_fd: fd, ...(key ? { key: toHex(key) } : {}), value: toHex(value) });
+      fill(value, r.out?.value);
+      return r.ret;
+    },
+    bpf_map_lookup_and_delete_elem(fd: number, key: Uint8Array | null, value: Uint8Array): number {
+      const r = call('BPF_MAP_LOOKUP_AND_DELETE_ELEM', { map_fd: fd, ...(key ? { key: toHex(key) } : {}), value: toHex(value) });
+      fill(value, r.out?.value);
+      return r.ret;
+    },
+    bpf_map_delete_elem(fd: number, key: Uint8Array | null): number {
+      return call('BPF_MAP_DELETE_ELEM', { map_fd: fd, ...(key ? { key: toHex(key) } : {}) }).ret;
+    },
+    bpf_map_get_next_key(fd: number, key: Uint8Array | null, next_key: Uint8Array): number {
+      const r = call('BPF_MAP_GET_NEXT_KEY', { map_fd: fd, ...(key ? { key: toHex(key) } : {}), next_key: true });
+      fill(next_key, r.out?.next_key);
+      return r.ret;
+    },
+    bpf_map_freeze(fd: number): number { return call('BPF_MAP_FREEZE', { map_fd: fd }).ret; },
+    bpf_prog_load(prog_type: Enum, prog_name: string | null, license: string | null, insns: readonly Insn[], insn_cnt: number, opts: ProgLoadOpts = {}): number {
+      const { log_buf, log_true_size: _, ...rest } = opts;
+      const r = call('BPF_PROG_LOAD', {
+        prog_type, insns, insn_cnt, ...(license !== null ? { license } : {}), ...(prog_name ? { prog_name } : {}),
+        ...rest, ...(log_buf && opts.log_size ? { log_buf: true } : {}),
+      } as AttrOf<'BPF_PROG_LOAD'>);
+      if (log_buf && typeof r.out?.log_buf === 'string') log_buf.text = r.out.log_buf;
+      if (typeof r.out?.log_true_size === 'number') opts.log_true_size = r.out.log_true_size;
+      return r.ret;
+    },
+    bpf_obj_pin(fd: number, pathname: string): number { return call('BPF_OBJ_PIN', { bpf_fd: fd, pathname }).ret; },
+    bpf_obj_get(pathname: string, file_flags = 0): number { return call('BPF_OBJ_GET', { pathname, file_flags }).ret; },
+    bpf_prog_attach_opts(prog_fd: number, target: number, type: Enum, opts: AttachOpts = {}): number {
+      return call('BPF_PROG_ATTACH', {
+        target_ifindex: target, attach_bpf_fd: prog_fd, attach_type: type, attach_flags: opts.flags ?? 0,
+        ...(opts.replace_fd ? { replace_bpf_fd: opts.replace_fd } : {}),
+        ...(opts.relative_id ? { relative_id: opts.relative_id } : opts.relative_fd ? { relative_fd: opts.relative_fd } : {}),
+        ...(opts.expected_revision ? { expected_revision: opts.expected_revision } : {}),
+      } as AttrOf<'BPF_PROG_ATTACH'>).ret;
+    },
+    bpf_prog_detach_opts(prog_fd: number, target: number, type: Enum, opts: AttachOpts = {}): number {
+      return call('BPF_PROG_DETACH', {
+        target_ifindex: target, attach_bpf_fd: prog_fd, attach_type: type, attach_flags: opts.flags ?? 0,
+        ...(opts.relative_id ? { relative_id: opts.relative_id } : opts.relative_fd ? { relative_fd: opts.relative_fd } : {}),
+        ...(opts.expected_revision ? { expected_revision: opts.expected_revision } : {}),
+      } as AttrOf<'BPF_PROG_DETACH'>).ret;
+    },
+    bpf_prog_query_opts(target: number, type: Enum, opts: QueryOpts): number {
+      const r = call('BPF_PROG_QUERY', {
+        target_ifindex: target, attach_type: type, query_flags: opts.query_flags ?? 0, count: opts.count ?? 0,
+        prog_ids: !!opts.prog_ids, prog_attach_flags: !!opts.prog_attach_flags, link_ids: !!opts.link_ids, link_attach_flags: !!opts.link_attach_flags,
+      } as AttrOf<'BPF_PROG_QUERY'>);
+      const o = r.out ?? {};
+      if (typeof o.count === 'number') opts.count = o.count;
+      if (typeof o.revision === 'number') opts.revision = o.revision;
+      if (typeof o.attach_flags === 'number') opts.attach_flags = o.attach_flags;
+      copyOut(opts.prog_ids, o.prog_ids); copyOut(opts.prog_attach_flags, o.prog_attach_flags);
+      copyOut(opts.link_ids, o.link_ids); copyOut(opts.link_attach_flags, o.link_attach_flags);
+      return r.ret;
+    },
+    bpf_link_create(prog_fd: number, target: number, attach_type: Enum, opts: LinkCreateOpts = {}): number {
+      return call('BPF_LINK_CREATE', { prog_fd, target_ifindex: target, attach_type, flags: opts.flags ?? 0, ...(opts.tcx ? { tcx: opts.tcx } : {}) } as AttrOf<'BPF_LINK_CREATE'>).ret;
+    },
+    bpf_link_update(link_fd: number, new_prog_fd: number, opts: LinkUpdateOpts = {}): number {
+      return call('BPF_LINK_UPDATE', { link_fd, new_prog_fd, flags: opts.flags ?? 0, ...(opts.old_prog_fd ? { old_prog_fd: opts.old_prog_fd } : {}) }).ret;
+    },
+    bpf_link_detach(link_fd: number): number { return call('BPF_LINK_DETACH', { link_fd }).ret; },
+    bpf_prog_get_next_id(start_id: number, next_id: Uint32Array): number { return nextId(call('BPF_PROG_GET_NEXT_ID', { start_id }), next_id); },
+    bpf_map_get_next_id(start_id: number, next_id: Uint32Array): number { return nextId(call('BPF_MAP_GET_NEXT_ID', { start_id }), next_id); },
+    bpf_link_get_next_id(start_id: number, next_id: Uint32Array): number { return nextId(call('BPF_LINK_GET_NEXT_ID', { start_id }), next_id); },
+    bpf_prog_get_fd_by_id(id: number): number { return call('BPF_PROG_GET_FD_BY_ID', { prog_id: id }).ret; },
+    bpf_map_get_fd_by_id(id: number): number { return call('BPF_MAP_GET_FD_BY_ID', { map_id: id }).ret; },
+    bpf_link_get_fd_by_id(id: number): number { return call('BPF_LINK_GET_FD_BY_ID', { link_id: id }).ret; },
+    /** bpf_obj_get_info_by_fd(): fills `info` with the fields that fit in info_len.len, and updates it. */
+    bpf_obj_get_info_by_fd(fd: number, info: Record<string, unknown>, info_len: { len: number }): number {
+      const r = call('BPF_OBJ_GET_INFO_BY_FD', { bpf_fd: fd, info_len: info_len.len, info: true });
+      if (r.ret === 0) { Object.assign(info, r.out?.info); info_len.len = r.out?.info_len as number; }
+      return r.ret;
+    },
+    close(fd: number): number { return kernel.close(pid, fd).ret; },
+  };
+}
+
+function nextId(r: Result, out: Uint32Array): number {
+  if (r.ret === 0) out[0] = r.out?.next_id as number;
+  return r.ret;
+}

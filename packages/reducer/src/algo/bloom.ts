@@ -1,0 +1,187 @@
+// BPF_MAP_TYPE_BLOOM_FILTER as kernel/bpf/bloom_filter.c (Linux 6.18) computes it.
+//
+// Geometry (bloom_map_alloc):
+//   nr_hash_funcs = map_extra & 0xf, or 5 when that is 0 (map_extra > 15 is rejected: -EINVAL)
+//   nr_bits = max_entries * nr_hash_funcs; nr_bits = nr_bits / 5 * 7          (u32 arithmetic)
+//   if either product overflows u32, or nr_bits > 2^31:
+//       bitset_mask = U32_MAX, bitset_bytes = BITS_TO_BYTES(U32_MAX) = 2^29   (2^32 bits)
+//   else nr_bits = nr_bits <= 64 ? 64 : roundup_pow_of_two(nr_bits);
+//       bitset_mask = nr_bits - 1, bitset_bytes = nr_bits / 8
+//   bitset_bytes = roundup(bitset_bytes, 8)
+//   aligned_u32_count = value_size % 4 == 0 ? value_size / 4 : 0
+//   hash_seed = 0 under BPF_F_ZERO_SEED, else get_random_u32()
+// Hash i of a value (i = 0 .. nr_hash_funcs-1):
+//   (aligned_u32_count ? jhash2(value words, aligned_u32_count, hash_seed + i)
+//                      : jhash(value, value_size, hash_seed + i)) & bitset_mask
+// push sets the k bits, peek answers 0 if all k are set, else -ENOENT.
+//
+// State: BloomBits is a frozen array of the indices of the set bits, ascending, no duplicates.
+// The kernel's bitset can be 2^32 bits (512 MiB) while a push sets at most 15 bits, so a dense
+// copy-on-write array of words would cost up to 2^27 words per push; the sparse sorted list costs
+// O(set bits) per push that changes something, nothing for a push that sets no new bit (the same
+// array comes back), and O(k log n) per peek. It is plain JSON and independent of the map's size.
+
+import { errno, fromHex } from '@bpfsim/events';
+import { jhash, jhash2 } from './jhash.ts';
+
+/** KMALLOC_MAX_SIZE on x86_64 (1 << (MAX_PAGE_ORDER + PAGE_SHIFT)), the limit of bloom_map_alloc_check. */
+export const KMALLOC_MAX_SIZE = 4 << 20;
+/** sizeof(struct bpf_bloom_filter) on the measured x86_64 6.18 kernel: memlock = this + bitsetBytes. */
+export const BLOOM_STRUCT_SIZE = 312;
+
+const U32_MAX = 0xffffffff;
+const BPF_F_NUMA_NODE = 1 << 2;
+const BPF_F_RDONLY = 1 << 3;
+const BPF_F_WRONLY = 1 << 4;
+const BPF_F_ZERO_SEED = 1 << 6;
+const BPF_F_RDONLY_PROG = 1 << 7;
+const BPF_F_WRONLY_PROG = 1 << 8;
+/** BLOOM_CREATE_FLAG_MASK: BPF_F_NUMA_NODE | BPF_F_ZERO_SEED | BPF_F_ACCESS_MASK. */
+export const BLOOM_CREATE_FLAG_MASK =
+  BPF_F_NUMA_NODE | BPF_F_ZERO_SEED | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG;
+
+export interface BloomGeometry {
+  readonly valueSize: number;
+  /** 1..15 */
+  readonly nrHashFuncs: number;
+  /** u32; the bitset has bitsetMask + 1 bits. */
+  readonly bitsetMask: number;
+  /** bytes of the bitset the kernel allocates (after the roundup to 8). */
+  readonly bitsetBytes: number;
+  /** value_size / 4 when value_size is a multiple of 4 (jhash2 is used), else 0 (jhash). */
+  readonly alignedU32Count: number;
+  /** u32; 0 under BPF_F_ZERO_SEED. */
+  readonly hashSeed: number;
+}
+
+export interface BloomCreateAttr {
+  readonly key_size: number;
+  readonly value_size: number;
+  readonly max_entries: number;
+  readonly map_flags: number;
+  /** u64 (a number, as in the event vocabulary). */
+  readonly map_extra: number;
+}
+
+/**
+ * The create-time checks of a bloom filter as the live kernel answers them (0 or -errno), in the
+ * kernel's order: bloom_map_alloc_check (value_size > KMALLOC_MAX_SIZE: -E2BIG) before
+ * bloom_map_alloc's -EINVAL bundle (key_size != 0, value_size 0, max_entries 0, a flag outside
+ * BLOOM_CREATE_FLAG_MASK, both RDONLY and WRONLY or both RDONLY_PROG and WRONLY_PROG, map_extra > 15).
+ * The generic BPF_MAP_CREATE checks of syscall.c (and the capability check) are not modelled here.
+ */
+export function bloomCreateErrno(a: BloomCreateAttr): number {
+  if (a.value_size >>> 0 > KMALLOC_MAX_SIZE) return -errno.E2BIG;
+  const f = a.map_flags >>> 0;
+  if (
+    a.key_size !== 0 || a.value_size === 0 || a.max_entries === 0 ||
+    (f & ~BLOOM_CREATE_FLAG_MASK) !== 0 ||
+    (f & (BPF_F_RDONLY | BPF_F_WRONLY)) === (BPF_F_RDONLY | BPF_F_WRONLY) ||
+    (f & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) === (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG) ||
+    !(a.map_extra >= 0 && a.map_extra <= 15)
+  ) return -errno.EINVAL;
+  return 0;
+}
+
+/** bloom_map_alloc's geometry for an attr that passed bloomCreateErrno. hashSeed: 0 for BPF_F_ZERO_SEED. */
+export function bloomGeometry(valueSize: number, maxEntries: number, mapExtra: number, hashSeed = 0): BloomGeometry {
+  const nrHashFuncs = (mapExtra & 0xf) || 5;
+  // Exact in doubles: max_entries < 2^32, nr_hash_funcs <= 15.
+  let nrBits = (maxEntries >>> 0) * nrHashFuncs;
+  let overflow = nrBits > U32_MAX;
+  if (!overflow) {
+    nrBits = Math.floor(nrBits / 5) * 7;
+    overflow = nrBits > U32_MAX || nrBits > 2 ** 31;
+  }
+  let bitsetBytes: number, bitsetMask: number;
+  if (overflow) {
+    bitsetBytes = Math.ceil(U32_MAX / 8);
+    bitsetMask = U32_MAX;
+  } else {
+    let n = 64;
+    if (nrBits > 64) while (n < nrBits) n *= 2;
+    bitsetBytes = n / 8;
+    bitsetMask = n - 1;
+  }
+  bitsetBytes = Math.ceil(bitsetBytes / 8) * 8;
+  return Object.freeze({
+    valueSize,
+    nrHashFuncs,
+    bitsetMask,
+    bitsetBytes,
+    alignedU32Count: (valueSize & 3) === 0 ? valueSize >>> 2 : 0,
+    hashSeed: hashSeed >>> 0,
+  });
+}
+
+export type BloomBits = readonly number[];
+export const BLOOM_EMPTY: BloomBits = Object.freeze([]) as BloomBits;
+
+function valueBytes(g: BloomGeometry, value: Uint8Array | string): Uint8Array {
+  const v = typeof value === 'string' ? fromHex(value) : value;
+  if (v.length !== g.valueSize) throw new RangeError(`bloom value has ${v.length} bytes, value_size is ${g.valueSize}`);
+  return v;
+}
+
+function words(v: Uint8Array, n: number): Uint32Array {
+  const w = new Uint32Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = j * 4;
+    w[j] = v[i] | (v[i + 1] << 8) | (v[i + 2] << 16) | (v[i + 3] << 24);
+  }
+  return w;
+}
+
+/** The bit index hash function `index` picks for `value` (hash() of bloom_filter.c). */
+export function bloomHash(g: BloomGeometry, value: Uint8Array | string, index: number): number {
+  const v = valueBytes(g, value);
+  const seed = (g.hashSeed + index) >>> 0;
+  const h = g.alignedU32Count ? jhash2(words(v, g.alignedU32Count), seed) : jhash(v, seed);
+  return (h & g.bitsetMask) >>> 0;
+}
+
+/** All k bit indices of a value, ascending, without duplicates. */
+function bitsOf(g: BloomGeometry, value: Uint8Array | string): number[] {
+  const v = valueBytes(g, value);
+  const w = g.alignedU32Count ? words(v, g.alignedU32Count) : null;
+  const out: number[] = [];
+  for (let i = 0; i < g.nrHashFuncs; i++) {
+    const seed = (g.hashSeed + i) >>> 0;
+    out.push(((w ? jhash2(w, seed) : jhash(v, seed)) & g.bitsetMask) >>> 0);
+  }
+  out.sort((a, b) => a - b);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i];
+  out.length = n;
+  return out;
+}
+
+function has(bits: BloomBits, b: number): boolean {
+  let lo = 0, hi = bits.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = bits[mid];
+    if (x === b) return true;
+    if (x < b) lo = mid + 1; else hi = mid;
+  }
+  return false;
+}
+
+/** BPF_MAP_UPDATE_ELEM (push) with flags BPF_ANY: the bits after setting the value's k bits. */
+export function bloomPush(g: BloomGeometry, bits: BloomBits, value: Uint8Array | string): BloomBits {
+  const add = bitsOf(g, value).filter((b) => !has(bits, b));
+  if (add.length === 0) return bits;
+  const out = new Array<number>(bits.length + add.length);
+  let i = 0, j = 0, o = 0;
+  while (i < bits.length || j < add.length) {
+    if (j >= add.length || (i < bits.length && bits[i] < add[j])) out[o++] = bits[i++];
+    else out[o++] = add[j++];
+  }
+  return Object.freeze(out);
+}
+
+/** BPF_MAP_LOOKUP_ELEM (peek): true for 0 (all k bits set), false for -ENOENT. */
+export function bloomPeek(g: BloomGeometry, bits: BloomBits, value: Uint8Array | string): boolean {
+  for (const b of bitsOf(g, value)) if (!has(bits, b)) return false;
+  return true;
+}

@@ -1,0 +1,77 @@
+// BPF_OBJ_PIN / BPF_OBJ_GET, and mkdir(2) / unlink(2) / rmdir(2) on the modelled bpffs.
+// A pin holds a reference to its object until the path is unlinked.
+import { BPF_F_PATH_FD, type AttrOf, type Result } from '@bpfsim/events';
+import type { S } from '../core/draft.ts';
+import { fdEntry, installFd } from '../core/procs.ts';
+import { ref, unref } from '../core/objects.ts';
+import { fail, ok } from '../result.ts';
+import { fileMode } from '../maps/create.ts';
+import { resolvePath } from './path.ts';
+
+const isDir = (s: S, rel: string) => rel === '' || s.bpffs[rel]?.kind === 'dir';
+
+export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
+  const file_flags = a.file_flags ?? 0;
+  if (file_flags & ~BPF_F_PATH_FD) return fail('EINVAL');
+  if (!(file_flags & BPF_F_PATH_FD) && a.path_fd) return fail('EINVAL');
+  if (file_flags & BPF_F_PATH_FD) return fail('EBADF'); // no directory fds are modelled
+  // bpf_fd_probe_obj(): a prog, a map or a link.
+  const entry = fdEntry(s, pid, a.bpf_fd);
+  if (!entry) return fail('EBADF');
+  if (entry.kind === 'file') return fail('EINVAL');
+  // user_path_create(): the parent must exist, the name must not.
+  if (a.pathname === '') return fail('ENOENT');
+  const p = resolvePath(a.pathname);
+  if (!p.inBpffs) return fail('EPERM');
+  if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
+  if (!isDir(s, p.parent)) return fail(s.bpffs[p.parent] ? 'ENOTDIR' : 'ENOENT');
+  s.bpffs[p.rel] = { kind: entry.kind, id: entry.id };
+  ref(s, entry.kind, entry.id);
+  return ok(0);
+}
+
+export function objGet(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET'>): Result {
+  const file_flags = a.file_flags ?? 0;
+  if (a.bpf_fd || file_flags & ~(0x18 | BPF_F_PATH_FD)) return fail('EINVAL');
+  if (!(file_flags & BPF_F_PATH_FD) && a.path_fd) return fail('EINVAL');
+  const mode = fileMode(file_flags);
+  if (mode === 'EINVAL') return fail('EINVAL');
+  if (file_flags & BPF_F_PATH_FD) return fail('EBADF');
+  if (a.pathname === '') return fail('ENOENT');
+  const p = resolvePath(a.pathname);
+  if (!p.inBpffs) return fail('ENOENT');
+  const node = p.rel === '' ? { kind: 'dir' as const } : s.bpffs[p.rel];
+  if (!node) return fail('ENOENT');
+  if (node.kind === 'dir' || node.kind === 'file') return fail('EACCES');
+  if (node.kind === 'link' && mode) return fail('EINVAL');
+  const fd = installFd(s, pid, node.kind === 'map' && mode ? { kind: 'map', id: node.id, mode } : { kind: node.kind, id: node.id });
+  return fd < 0 ? fail('EMFILE') : ok(fd);
+}
+
+export function mkdir(s: S, pathname: string): Result {
+  const p = resolvePath(pathname);
+  if (!p.inBpffs) return fail('EPERM');
+  if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
+  if (!isDir(s, p.parent)) return fail(s.bpffs[p.parent] ? 'ENOTDIR' : 'ENOENT');
+  s.bpffs[p.rel] = { kind: 'dir' };
+  return ok(0);
+}
+
+export function unlink(s: S, pathname: string, dir: boolean): Result {
+  const p = resolvePath(pathname);
+  if (!p.inBpffs) return fail('ENOENT');
+  if (p.rel === '') return fail(dir ? 'EBUSY' : 'EISDIR');
+  const node = s.bpffs[p.rel];
+  if (!node) return fail('ENOENT');
+  if (dir) {
+    if (node.kind !== 'dir') return fail('ENOTDIR');
+    const prefix = p.rel + '/';
+    for (const k of Object.keys(s.bpffs)) if (k.startsWith(prefix)) return fail('ENOTEMPTY');
+    delete s.bpffs[p.rel];
+    return ok(0);
+  }
+  if (node.kind === 'dir') return fail('EISDIR');
+  delete s.bpffs[p.rel];
+  unref(s, node.kind, node.id);
+  return ok(0);
+}

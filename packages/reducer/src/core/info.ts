@@ -1,0 +1,56 @@
+// BPF_OBJ_GET_INFO_BY_FD: the info struct of a prog, map or link, cut to the caller's info_len
+// as the kernel's copy_to_user(uinfo, &info, min(info_len, sizeof(info))) does.
+import {
+  BPF_LINK_INFO, BPF_LINK_INFO_TCX, BPF_MAP_INFO, BPF_PROG_INFO, BPF_F_RDONLY, BPF_F_WRONLY, bpf_link_type,
+  SIZEOF_BPF_LINK_INFO, SIZEOF_BPF_MAP_INFO, SIZEOF_BPF_PROG_INFO, type AttrOf, type InfoField, type Result,
+} from '@bpfsim/events';
+import type { S } from './draft.ts';
+import { fdEntry } from './procs.ts';
+import { fail, ok } from '../result.ts';
+import type { BpfMap, Link, Prog } from '../state.ts';
+
+function progInfo(p: Prog): Record<string, unknown> {
+  return {
+    type: p.prog_type, id: p.id, tag: p.tag, created_by_uid: 0, nr_map_ids: p.map_ids.length, name: p.name,
+    ifindex: 0, gpl_compatible: p.gpl_compatible ? 1 : 0, btf_id: 0, func_info_rec_size: 8, nr_func_info: 0,
+    nr_line_info: 0, nr_jited_line_info: 0, line_info_rec_size: 16, jited_line_info_rec_size: 8, nr_prog_tags: 1,
+    attach_btf_obj_id: 0, attach_btf_id: 0,
+  };
+}
+
+function mapInfo(m: BpfMap): Record<string, unknown> {
+  return {
+    type: m.map_type, id: m.id, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries,
+    // bpf_map_flags_retain_permanent(): the fd's access mode is not a property of the map.
+    map_flags: m.map_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY), name: m.name, ifindex: 0, btf_vmlinux_value_type_id: 0,
+    btf_id: 0, btf_key_type_id: 0, btf_value_type_id: 0, btf_vmlinux_id: 0, map_extra: m.map_extra, hash_size: 0,
+  };
+}
+
+function linkInfo(l: Link): Record<string, unknown> {
+  const info: Record<string, unknown> = { type: l.type, id: l.id, prog_id: l.prog_id };
+  if (l.type === bpf_link_type.BPF_LINK_TYPE_TCX) { info.ifindex = l.ifindex; info.attach_type = l.attach_type; }
+  return info;
+}
+
+function cut(info: Record<string, unknown>, layouts: readonly InfoField[], len: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of layouts) if (f.offset + f.size <= len && f.name in info) out[f.name] = info[f.name];
+  return out;
+}
+
+export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY_FD'>): Result {
+  const entry = fdEntry(s, pid, a.bpf_fd);
+  if (!entry) return fail('EBADF');
+  let info: Record<string, unknown>, layout: readonly InfoField[], size: number;
+  switch (entry.kind) {
+    case 'prog': info = progInfo(s.progs[entry.id]); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
+    case 'map': info = mapInfo(s.maps[entry.id]); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
+    case 'link': info = linkInfo(s.links[entry.id]); layout = [...BPF_LINK_INFO, ...BPF_LINK_INFO_TCX]; size = SIZEOF_BPF_LINK_INFO; break;
+    default: return fail('EINVAL');
+  }
+  const len = Math.min(a.info_len, size);
+  // The kernel reads the caller's info first: a NULL pointer with a length faults.
+  if (len > 0 && !a.info) return fail('EFAULT');
+  return ok(0, { info_len: len, info: cut(info, layout, len) });
+}

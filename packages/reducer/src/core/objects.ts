@@ -1,0 +1,42 @@
+// Reference counting of progs, maps and links: an object is freed when its last reference goes,
+// and freeing does what the kernel's free path does (a prog drops its maps, a link detaches).
+import type { ObjKind } from '../state.ts';
+import type { S } from './draft.ts';
+import { releaseLink } from '../links/release.ts';
+
+type Table = 'progs' | 'maps' | 'links';
+const TABLE: Partial<Record<ObjKind, Table>> = { prog: 'progs', map: 'maps', link: 'links' };
+
+export function objectOf(s: S, kind: ObjKind, id: number) {
+  const table = TABLE[kind];
+  return table ? s[table][id] : undefined; // stdio and other files have no BPF object
+}
+
+export function ref(s: S, kind: ObjKind, id: number): void {
+  const o = objectOf(s, kind, id);
+  if (o) o.refs++;
+}
+
+export function unref(s: S, kind: ObjKind, id: number): void {
+  const o = objectOf(s, kind, id);
+  if (!o) return;
+  if (--o.refs > 0) return;
+  switch (kind) {
+    case 'prog': {
+      const prog = s.progs[id];
+      delete s.progs[id];
+      for (const mapId of prog.map_ids) unref(s, 'map', mapId);
+      return;
+    }
+    case 'map':
+      delete s.maps[id];
+      return;
+    case 'link': {
+      const link = s.links[id];
+      releaseLink(s, link);
+      delete s.links[id];
+      unref(s, 'prog', link.prog_id);
+      return;
+    }
+  }
+}

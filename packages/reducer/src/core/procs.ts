@@ -1,0 +1,69 @@
+// Processes and their fd tables: the lowest free fd, stdio at 0-2, fork copies, exit closes all.
+import { NOFILE, type FdEntry, type ObjKind } from '../state.ts';
+import type { S } from './draft.ts';
+import { ref, unref } from './objects.ts';
+
+const STDIO: FdEntry = { kind: 'file' as ObjKind, id: 0 };
+
+/** The process `pid`, started with stdio open if this is its first event (a process started from outside). */
+export function proc(s: S, pid: number) {
+  let p = s.procs[pid];
+  if (!p) {
+    s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
+    p = s.procs[pid];
+  }
+  return p;
+}
+
+/** The lowest free fd of `pid`, or -1 when RLIMIT_NOFILE is reached (-EMFILE). */
+export function lowestFreeFd(s: S, pid: number): number {
+  const fds = proc(s, pid).fds;
+  for (let fd = 0; fd < NOFILE; fd++) if (fds[fd] === undefined) return fd;
+  return -1;
+}
+
+/** Installs `entry` at the lowest free fd, taking a reference on its object. Returns the fd or -1. */
+export function installFd(s: S, pid: number, entry: FdEntry): number {
+  const fd = lowestFreeFd(s, pid);
+  if (fd < 0) return -1;
+  proc(s, pid).fds[fd] = entry;
+  ref(s, entry.kind, entry.id);
+  return fd;
+}
+
+/** The fd's entry if it is open in `pid`, else undefined (the caller answers -EBADF). */
+export function fdEntry(s: S, pid: number, fd: number): FdEntry | undefined {
+  if (!Number.isInteger(fd) || fd < 0) return undefined;
+  return s.procs[pid]?.fds[fd];
+}
+
+/** close(2): 0, or false when the fd is not open. */
+export function closeFd(s: S, pid: number, fd: number): boolean {
+  const p = proc(s, pid);
+  const entry = fd >= 0 ? p.fds[fd] : undefined;
+  if (!entry) return false;
+  delete p.fds[fd];
+  unref(s, entry.kind, entry.id);
+  return true;
+}
+
+/** Every open fd of `pid`, ascending, as the kernel's close_files() walks them. */
+export function openFds(s: S, pid: number): number[] {
+  return Object.keys(s.procs[pid]?.fds ?? {}).map(Number);
+}
+
+export function forkProc(s: S, parent: number, child: number): void {
+  const fds = proc(s, parent).fds;
+  const copy: Record<number, FdEntry> = {};
+  for (const k of Object.keys(fds)) {
+    const e = fds[Number(k)];
+    copy[Number(k)] = e;
+    ref(s, e.kind, e.id);
+  }
+  s.procs[child] = { pid: child, fds: copy };
+}
+
+export function exitProc(s: S, pid: number): void {
+  for (const fd of openFds(s, pid)) closeFd(s, pid, fd);
+  delete s.procs[pid];
+}

@@ -1,0 +1,49 @@
+// BPF_MAP_TYPE_ARRAY (kernel/bpf/arraymap.c): u32 keys 0..max_entries-1, every element exists
+// (zero-filled until written); elements cannot be deleted.
+import { BPF_NOEXIST, BPF_F_LOCK, BPF_EXIST } from '@bpfsim/events';
+import type { Check } from '../result.ts';
+import type { ArrayData, BpfMap } from '../state.ts';
+import { radixDepth, radixGet, radixSet } from '../radix.ts';
+import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
+import type { MapAttr } from './create.ts';
+
+/** BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP */
+const ARRAY_CREATE_FLAG_MASK = 0x4 | 0x400 | BPF_F_ACCESS_MASK | 0x800 | 0x1000;
+const INT_MAX = 0x7fffffff;
+
+export function arrayAllocCheck(a: MapAttr): Check {
+  if (a.max_entries === 0 || a.key_size !== 4 || a.value_size === 0 || a.map_flags & ~ARRAY_CREATE_FLAG_MASK || !accessOk(a.map_flags)) return 'EINVAL';
+  if (a.map_flags & 0x800) return 'EINVAL'; // BPF_F_PRESERVE_ELEMS is for perf event arrays
+  if (a.value_size > INT_MAX) return 'E2BIG';
+  return undefined;
+}
+
+export const arrayData = (): ArrayData => ({ kind: 'array', values: {} });
+
+const index = (key: string) => parseInt(key.slice(6, 8) + key.slice(4, 6) + key.slice(2, 4) + key.slice(0, 2), 16);
+const zero = (m: BpfMap) => '00'.repeat(m.value_size);
+
+export function arrayLookup(m: BpfMap, key: string): string | undefined {
+  const i = index(key);
+  if (i >= m.max_entries) return undefined;
+  return (radixGet((m.data as ArrayData).values, radixDepth(m.max_entries), i) as string | undefined) ?? zero(m);
+}
+
+export function arrayUpdate(m: BpfMap, data: ArrayData, key: string, value: string, flags: number): Check {
+  if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';
+  const i = index(key);
+  if (i >= m.max_entries) return 'E2BIG';
+  if (flags & BPF_NOEXIST) return 'EEXIST';
+  if (flags & BPF_F_LOCK) return 'EINVAL'; // no bpf_spin_lock in the value (no BTF)
+  radixSet(data.values, radixDepth(m.max_entries), i, value === zero(m) ? undefined : value);
+  return undefined;
+}
+
+/** array_map_get_next_key: a missing or out-of-range key restarts at 0; the last index ends. */
+export function arrayNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
+  const i = key === null ? 0xffffffff : index(key);
+  if (i >= m.max_entries) return '00000000';
+  if (i === m.max_entries - 1) return 'ENOENT';
+  const n = i + 1;
+  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

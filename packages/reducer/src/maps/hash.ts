@@ -1,0 +1,87 @@
+// BPF_MAP_TYPE_HASH (kernel/bpf/hashtab.c): elements live in n_buckets = roundup_pow_of_two(max_entries)
+// buckets chosen by htab_map_hash(); a new element goes to the head of its bucket, which is the
+// order BPF_MAP_GET_NEXT_KEY walks.
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '@bpfsim/events';
+import type { Check } from '../result.ts';
+import type { BpfMap, HashData } from '../state.ts';
+import { radixDepth, radixGet, radixScan, radixSet } from '../radix.ts';
+import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
+import type { MapAttr } from './create.ts';
+import { htabBucket } from '../algo/htab.ts';
+
+/** BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED */
+const HTAB_CREATE_FLAG_MASK = 0x1 | 0x2 | 0x4 | BPF_F_ACCESS_MASK | 0x40;
+/** KMALLOC_MAX_SIZE - sizeof(struct htab_elem) on x86_64 (4 MiB pages of order 10; 48-byte elem). */
+const KMALLOC_MAX_SIZE = 1 << 22;
+const HTAB_ELEM_SIZE = 48;
+
+export function hashAllocCheck(a: MapAttr): Check {
+  if (a.map_flags & ~HTAB_CREATE_FLAG_MASK || !accessOk(a.map_flags)) return 'EINVAL';
+  if (a.map_flags & 0x2) return 'EINVAL'; // BPF_F_NO_COMMON_LRU without an LRU map
+  if (a.max_entries === 0 || a.key_size === 0 || a.value_size === 0) return 'EINVAL';
+  if (a.key_size + a.value_size >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) return 'E2BIG';
+  return undefined;
+}
+
+function roundupPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export const hashData = (a: MapAttr, hashrnd: number): HashData =>
+  ({ kind: 'hash', hashrnd, n_buckets: roundupPow2(a.max_entries), count: 0, buckets: {} });
+
+type Bucket = readonly (readonly [string, string])[];
+const depthOf = (d: HashData) => radixDepth(d.n_buckets);
+const bucketOf = (d: HashData, key: string) => htabBucket(key, d.n_buckets, d.hashrnd);
+const elems = (d: HashData, b: number): Bucket => (radixGet(d.buckets, depthOf(d), b) as Bucket | undefined) ?? [];
+
+export function hashLookup(m: BpfMap, key: string): string | undefined {
+  const d = m.data as HashData;
+  return elems(d, bucketOf(d, key)).find((e) => e[0] === key)?.[1];
+}
+
+export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, flags: number): Check {
+  if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';
+  const b = bucketOf(d, key);
+  const list = elems(d, b);
+  const at = list.findIndex((e) => e[0] === key);
+  const op = flags & ~BPF_F_LOCK;
+  if (at >= 0 && op === BPF_NOEXIST) return 'EEXIST';
+  if (at < 0 && op === BPF_EXIST) return 'ENOENT';
+  if (at < 0 && d.count >= m.max_entries) return 'E2BIG';
+  // An update replaces the element with a new one at the head of the bucket.
+  const rest = at >= 0 ? list.filter((_, i) => i !== at) : list;
+  radixSet(d.buckets, depthOf(d), b, [[key, value] as const, ...rest]);
+  if (at < 0) d.count++;
+  return undefined;
+}
+
+export function hashDelete(d: HashData, key: string): Check {
+  const b = bucketOf(d, key);
+  const list = elems(d, b);
+  const at = list.findIndex((e) => e[0] === key);
+  if (at < 0) return 'ENOENT';
+  radixSet(d.buckets, depthOf(d), b, list.length === 1 ? undefined : list.filter((_, i) => i !== at));
+  d.count--;
+  return undefined;
+}
+
+/** htab_map_get_next_key: the next element in the key's bucket, else the first of the next non-empty bucket. */
+export function hashNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
+  const d = m.data as HashData;
+  let from = 0;
+  if (key !== null) {
+    const b = bucketOf(d, key);
+    const list = elems(d, b);
+    const at = list.findIndex((e) => e[0] === key);
+    if (at >= 0) {
+      if (at + 1 < list.length) return list[at + 1][0];
+      from = b + 1;
+    }
+  }
+  let found: string | undefined;
+  radixScan(d.buckets, depthOf(d), from, (_i, list: Bucket) => { found = list[0][0]; return true; });
+  return found ?? 'ENOENT';
+}

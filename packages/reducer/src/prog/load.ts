@@ -1,0 +1,80 @@
+// BPF_PROG_LOAD: bpf_prog_load()'s checks in the kernel's order, then bpfsim's small instruction
+// check standing in for the verifier (algo/insncheck.ts documents what it does not catch).
+import {
+  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_TOKEN_FD, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
+  type AttrOf, type Insn, type Result,
+} from '@bpfsim/events';
+import type { S } from '../core/draft.ts';
+import { enumValue } from '../core/enums.ts';
+import { resolveFd } from '../core/fds.ts';
+import { allocId } from '../core/ids.ts';
+import { objName } from '../core/names.ts';
+import { installFd } from '../core/procs.ts';
+import { ref } from '../core/objects.ts';
+import { fail, ok } from '../result.ts';
+import { checkAttach, fixupAttachType } from './attach-check.ts';
+import { licenseIsGplCompatible } from './license.ts';
+import { checkInsns } from '../algo/insncheck.ts';
+import { progTag } from '../algo/tag.ts';
+
+/** The prog_flags bpf_prog_load() accepts. */
+const PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | BPF_F_TOKEN_FD;
+/** BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED */
+const BPF_LOG_MASK = 0xf;
+/** Program types this kernel has (find_prog_type): all of enum bpf_prog_type but LIRC_MODE2, built without CONFIG_BPF_LIRC_MODE2. */
+const HAS_PROG_TYPE = (t: number) => t > 0 && t <= bpf_prog_type.BPF_PROG_TYPE_NETFILTER && t !== bpf_prog_type.BPF_PROG_TYPE_LIRC_MODE2;
+const LD_IMM64 = 0x18;
+
+export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result {
+  const prog_flags = a.prog_flags ?? 0;
+  if (prog_flags & ~PROG_FLAGS) return fail('EINVAL');
+  const prog_type = enumValue(a.prog_type);
+  const expected_attach_type = fixupAttachType(prog_type, enumValue(a.expected_attach_type));
+  if (prog_flags & BPF_F_TOKEN_FD) return fail(resolveFd(s, pid, a.prog_token_fd, 'prog').err === 'EBADF' ? 'EBADF' : 'EINVAL');
+  const insn_cnt = a.insn_cnt ?? a.insns.length;
+  if (insn_cnt === 0 || insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS) return fail('E2BIG');
+  if (a.attach_prog_fd) return fail('EINVAL'); // freplace and tracing of programs are not modelled
+  if (!checkAttach(prog_type, expected_attach_type, a.attach_btf_id ?? 0)) return fail('EINVAL');
+  // copy_from_bpfptr(insns) and strncpy_from_bpfptr(license): a short buffer or NULL faults.
+  if (insn_cnt > a.insns.length) return fail('EFAULT');
+  if (a.license === undefined) return fail('EFAULT');
+  const license = a.license.slice(0, 127);
+  if (!HAS_PROG_TYPE(prog_type)) return fail('EINVAL');
+  const name = objName(a.prog_name);
+  if (name === undefined) return fail('EINVAL');
+
+  // bpf_check(): the log's attributes first.
+  const log_level = a.log_level ?? 0, log_size = a.log_size ?? 0, log_buf = a.log_buf ?? false;
+  if (log_buf !== (log_size !== 0) || (log_buf && log_level === 0) || log_level & ~BPF_LOG_MASK || log_size > 0xffffffff >>> 2) return fail('EINVAL');
+
+  const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
+  const checked = checkInsns(insns);
+  if (!checked.ok) return { ret: -checked.errno };
+
+  // resolve_pseudo_ldimm64(): each map fd becomes a reference to the map, once per map.
+  const map_ids: number[] = [];
+  for (let i = 0; i < insns.length; i++) {
+    const insn: Insn = insns[i];
+    if (insn.code !== LD_IMM64) continue;
+    if (insn.src_reg === BPF_PSEUDO_MAP_FD || insn.src_reg === BPF_PSEUDO_MAP_VALUE) {
+      const r = resolveFd(s, pid, insn.imm >>> 0, 'map');
+      if (r.err) return fail(r.err);
+      if (!map_ids.includes(r.entry.id)) map_ids.push(r.entry.id);
+    }
+    i++;
+  }
+
+  const id = allocId(s, 'prog');
+  s.progs[id] = {
+    id, refs: 0, prog_type, expected_attach_type, name, tag: progTag(insns),
+    gpl_compatible: licenseIsGplCompatible(license), insns: insns as Insn[], map_ids, prog_flags,
+  };
+  for (const m of map_ids) ref(s, 'map', m);
+  const fd = installFd(s, pid, { kind: 'prog', id });
+  if (fd < 0) {
+    delete s.progs[id];
+    for (const m of map_ids) s.maps[m].refs--;
+    return fail('EMFILE');
+  }
+  return ok(fd);
+}

@@ -1,0 +1,63 @@
+// Radix storage for large key spaces (array indexes, hash buckets, bloom words): nodes of at
+// most 64 keys, so that writing one element copies a few small nodes instead of one big object.
+import type { RadixNode } from './state.ts';
+
+const BITS = 6;
+const MASK = (1 << BITS) - 1;
+
+/** Levels needed for indexes below `capacity`. */
+export function radixDepth(capacity: number): number {
+  let depth = 1;
+  while (capacity > 2 ** (BITS * depth)) depth++;
+  return depth;
+}
+
+function slot(index: number, level: number, depth: number): number {
+  return Math.floor(index / 2 ** (BITS * (depth - 1 - level))) & MASK;
+}
+
+export function radixGet<T>(root: RadixNode<T>, depth: number, index: number): T | undefined {
+  let node: RadixNode<T> | T | undefined = root;
+  for (let level = 0; level < depth && node !== undefined; level++) node = (node as RadixNode<T>)[slot(index, level, depth)];
+  return node as T | undefined;
+}
+
+/** Sets (or with `undefined` deletes) an element; `root` is an immer draft. Empty nodes are pruned. */
+export function radixSet<T>(root: RadixNode<T>, depth: number, index: number, value: T | undefined): void {
+  const path: RadixNode<T>[] = [root];
+  let node = root as Record<number, unknown>;
+  for (let level = 0; level < depth - 1; level++) {
+    const s = slot(index, level, depth);
+    if (node[s] === undefined) {
+      if (value === undefined) return;
+      node[s] = {};
+    }
+    node = node[s] as Record<number, unknown>;
+    path.push(node as RadixNode<T>);
+  }
+  const last = slot(index, depth - 1, depth);
+  if (value !== undefined) { node[last] = value; return; }
+  delete node[last];
+  for (let level = depth - 1; level > 0; level--) {
+    const n = path[level] as Record<number, unknown>;
+    if (Object.keys(n).length > 0) break;
+    delete (path[level - 1] as Record<number, unknown>)[slot(index, level - 1, depth)];
+  }
+}
+
+/** Visits the elements in ascending index order; stops when `visit` returns true. */
+export function radixScan<T>(root: RadixNode<T>, depth: number, from: number, visit: (index: number, value: T) => boolean | void): boolean {
+  const walk = (node: RadixNode<T>, level: number, base: number): boolean => {
+    const span = 2 ** (BITS * (depth - 1 - level));
+    for (const k of Object.keys(node)) {
+      const s = Number(k);
+      const lo = base + s * span;
+      if (lo + span <= from) continue;
+      const child = node[s];
+      if (level === depth - 1) { if (visit(lo, child as T)) return true; }
+      else if (walk(child as RadixNode<T>, level + 1, lo)) return true;
+    }
+    return false;
+  };
+  return walk(root, 0, 0);
+}
