@@ -9,8 +9,9 @@
 //
 // Each bucket is a list; a new element is linked at its head (hlist_nulls_add_head_rcu). An update
 // of an existing key in a HASH or LRU_HASH map links a new element at the head and unlinks the old
-// one, so the key moves to the head of its bucket. (PERCPU_HASH, LRU_PERCPU_HASH and BPF_F_LOCK
-// updates copy the value in place: the key keeps its place.)
+// one, so the key moves to the head of its bucket; PERCPU_HASH copies the value in place, so the
+// key keeps its place (all three measured, test/algo/htab.test.ts). By the source, LRU_PERCPU_HASH
+// and BPF_F_LOCK updates also copy in place (not measured: no spin-lock maps without BTF here).
 //
 // GET_NEXT_KEY(key): if key is NULL or not in the map, the first element of the first non-empty
 // bucket; else the element after it in its bucket, else the first element of the next non-empty
@@ -18,10 +19,10 @@
 // order, each bucket head first, and "next" is simply the following entry of that list.
 //
 // This module keeps that list: an HtabOrder is a frozen array of {key, bucket}, sorted by bucket,
-// each bucket's entries head first. Operations return a new array (copy on write) and never
-// mutate their argument. Keys are lowercase hex strings of exactly key_size bytes.
+// each bucket's entries head first. Operations return a new array (copy on write, O(n) per change,
+// O(log n + bucket length) per lookup) and never mutate their argument. Keys are lowercase hex
+// strings of exactly key_size bytes.
 
-import { fromHex } from '@bpfsim/events';
 import { jhash, jhash2, bytesToWords } from './jhash.ts';
 
 /** roundup_pow_of_two(n) for 1 <= n <= 2^32 (1 for n <= 1). */
@@ -36,10 +37,31 @@ export function htabBuckets(maxEntries: number): number {
   return roundupPowOfTwo(maxEntries);
 }
 
-/** htab_map_hash: the u32 hash of a key (bytes or hex), with hashrnd (0 under BPF_F_ZERO_SEED). */
+// Scratch buffers for hex keys, so that hashing a key allocates nothing.
+let scratch = new Uint8Array(64);
+let scratchWords = new Uint32Array(16);
+
+function hexNibble(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87; // '0'-'9', 'a'-'f' (or 'A'-'F')
+}
+
+/** htab_map_hash: the u32 hash of a key (bytes or lowercase hex), with hashrnd (0 under BPF_F_ZERO_SEED). */
 export function htabHash(key: Uint8Array | string, hashrnd = 0): number {
-  const k = typeof key === 'string' ? fromHex(key) : key;
-  return (k.length & 3) === 0 ? jhash2(bytesToWords(k), hashrnd) : jhash(k, hashrnd);
+  if (typeof key !== 'string') {
+    return (key.length & 3) === 0 ? jhash2(bytesToWords(key), hashrnd) : jhash(key, hashrnd);
+  }
+  const n = key.length >>> 1;
+  if (n > scratch.length) {
+    scratch = new Uint8Array((n + 63) & ~63);
+    scratchWords = new Uint32Array(scratch.length >>> 2);
+  }
+  for (let i = 0; i < n; i++) scratch[i] = (hexNibble(key.charCodeAt(2 * i)) << 4) | hexNibble(key.charCodeAt(2 * i + 1));
+  if ((n & 3) !== 0) return jhash(scratch, hashrnd, n);
+  // The key's u32 words as x86_64 reads them: little-endian, whatever the host.
+  for (let j = 0, i = 0; i < n; j++, i += 4) {
+    scratchWords[j] = scratch[i] | (scratch[i + 1] << 8) | (scratch[i + 2] << 16) | (scratch[i + 3] << 24);
+  }
+  return jhash2(scratchWords, hashrnd, n >>> 2);
 }
 
 /** The bucket index of a key: htab_map_hash(key) & (n_buckets - 1). */

@@ -97,6 +97,8 @@ export interface InsnCheckOptions {
   readonly helpers?: ReadonlySet<number> | readonly number[];
   /** Map fds open in the loading process; when given, other fds in ld_imm64 are -EBADF. */
   readonly mapFds?: ReadonlySet<number> | readonly number[];
+  /** Fds open in the loading process that are not maps: naming one is -EINVAL rather than -EBADF (__bpf_map_get). */
+  readonly otherFds?: ReadonlySet<number> | readonly number[];
   /** attr.fd_array, when the load passed one (for BPF_PSEUDO_MAP_IDX / _IDX_VALUE). */
   readonly fdArray?: readonly number[];
   /** kfunc BTF ids that name kernel functions; others are rejected as the kernel does for non-function ids. */
@@ -300,6 +302,7 @@ function run(insns: readonly Insn[], o: InsnCheckOptions): Reject | null {
   if (n === 0 || n > (o.maxInsns ?? 1_000_000)) return new Reject(errno.E2BIG, '', undefined, false);
   const helpers = asSet(o.helpers) ?? ALL_HELPERS;
   const mapFds = asSet(o.mapFds);
+  const otherFds = asSet(o.otherFds);
   const kfuncs = asSet(o.kfuncs) ?? new Set<number>();
 
   // 1. add_subprog_and_kfunc
@@ -355,7 +358,7 @@ function run(insns: readonly Insn[], o: InsnCheckOptions): Reject | null {
         } else {
           fd = x.imm;
         }
-        if (mapFds !== undefined && !mapFds.has(fd)) return early(`fd ${fd} is not pointing to valid bpf_map`, i, errno.EBADF);
+        if (mapFds !== undefined && !mapFds.has(fd)) return early(`fd ${fd} is not pointing to valid bpf_map`, i, otherFds?.has(fd) ? errno.EINVAL : errno.EBADF);
       }
       i++;
       continue;

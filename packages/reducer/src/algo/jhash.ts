@@ -42,11 +42,10 @@ function le32(k: Uint8Array, i: number): number {
 }
 
 /**
- * jhash(key, length, initval) of include/linux/jhash.h: hashes all of `bytes`
- * (length = bytes.length) with `initval` (taken mod 2^32). Returns a u32.
+ * jhash(key, length, initval) of include/linux/jhash.h: hashes the first `length` bytes of `bytes`
+ * (all of them by default) with `initval` (taken mod 2^32). Returns a u32.
  */
-export function jhash(bytes: Uint8Array, initval: number): number {
-  let length = bytes.length;
+export function jhash(bytes: Uint8Array, initval: number, length: number = bytes.length): number {
   const init = (JHASH_INITVAL + length + initval) | 0;
   A = init; B = init; C = init;
   let i = 0;
@@ -79,11 +78,10 @@ export function jhash(bytes: Uint8Array, initval: number): number {
 }
 
 /**
- * jhash2(k, length, initval) of include/linux/jhash.h: hashes the u32 words of `words`
- * (length = words.length, in words) with `initval`. Returns a u32.
+ * jhash2(k, length, initval) of include/linux/jhash.h: hashes the first `length` u32 words of
+ * `words` (all of them by default) with `initval`. Returns a u32.
  */
-export function jhash2(words: Uint32Array | readonly number[], initval: number): number {
-  let length = words.length;
+export function jhash2(words: Uint32Array | readonly number[], initval: number, length: number = words.length): number {
   const init = (JHASH_INITVAL + ((length << 2) | 0) + initval) | 0;
   A = init; B = init; C = init;
   let i = 0;

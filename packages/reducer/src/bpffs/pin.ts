@@ -15,10 +15,9 @@ export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
   if (file_flags & ~BPF_F_PATH_FD) return fail('EINVAL');
   if (!(file_flags & BPF_F_PATH_FD) && a.path_fd) return fail('EINVAL');
   if (file_flags & BPF_F_PATH_FD) return fail('EBADF'); // no directory fds are modelled
-  // bpf_fd_probe_obj(): a prog, a map or a link.
+  // bpf_fd_probe_obj(): a map, a prog or a link; anything else, even no file at all, is -EINVAL.
   const entry = fdEntry(s, pid, a.bpf_fd);
-  if (!entry) return fail('EBADF');
-  if (entry.kind === 'file') return fail('EINVAL');
+  if (!entry || entry.kind === 'file') return fail('EINVAL');
   // user_path_create(): the parent must exist, the name must not.
   if (a.pathname === '') return fail('ENOENT');
   const p = resolvePath(a.pathname);

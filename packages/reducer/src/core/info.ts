@@ -11,7 +11,9 @@ import type { BpfMap, Link, Prog } from '../state.ts';
 
 function progInfo(p: Prog): Record<string, unknown> {
   return {
-    type: p.prog_type, id: p.id, tag: p.tag, created_by_uid: 0, nr_map_ids: p.map_ids.length, name: p.name,
+    // xlated_prog_len: the program as loaded; the verifier's rewrites (ctx access, helper
+    // inlining) are not modelled, so it differs from the kernel's for programs it rewrites.
+    type: p.prog_type, id: p.id, tag: p.tag, xlated_prog_len: p.insns.length * 8, created_by_uid: 0, nr_map_ids: p.map_ids.length, name: p.name,
     ifindex: 0, gpl_compatible: p.gpl_compatible ? 1 : 0, btf_id: 0, func_info_rec_size: 8, nr_func_info: 0,
     nr_line_info: 0, nr_jited_line_info: 0, line_info_rec_size: 16, jited_line_info_rec_size: 8, nr_prog_tags: 1,
     attach_btf_obj_id: 0, attach_btf_id: 0,
@@ -41,7 +43,7 @@ function cut(info: Record<string, unknown>, layouts: readonly InfoField[], len: 
 
 export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY_FD'>): Result {
   const entry = fdEntry(s, pid, a.bpf_fd);
-  if (!entry) return fail('EBADF');
+  if (!entry) return fail('EBADFD'); // CLASS(fd, f); if (fd_empty(f)) return -EBADFD;
   let info: Record<string, unknown>, layout: readonly InfoField[], size: number;
   switch (entry.kind) {
     case 'prog': info = progInfo(s.progs[entry.id]); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;

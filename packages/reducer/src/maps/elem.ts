@@ -48,13 +48,12 @@ export function mapLookup(s: S, pid: number, a: AttrOf<'BPF_MAP_LOOKUP_ELEM'>): 
       if (isErr(value)) return fail(value);
       return bloomPeek(map, value!) ? ok(0) : fail('ENOENT');
     }
-    case 'array': {
-      const v = arrayLookup(map, key!);
-      return v === undefined ? fail('ENOENT') : ok(0, { value: v });
-    }
-    case 'hash': {
-      const v = hashLookup(map, key!);
-      return v === undefined ? fail('ENOENT') : ok(0, { value: v });
+    default: {
+      const v = map.data.kind === 'array' ? arrayLookup(map, key!) : hashLookup(map, key!);
+      if (v === undefined) return fail('ENOENT');
+      // copy_to_user(uvalue, value, value_size): a buffer given shorter than the value faults.
+      if (a.value !== undefined && a.value.length < map.value_size * 2) return fail('EFAULT');
+      return ok(0, { value: v });
     }
   }
 }

@@ -1,7 +1,7 @@
 // BPF_PROG_LOAD: bpf_prog_load()'s checks in the kernel's order, then bpfsim's small instruction
 // check standing in for the verifier (algo/insncheck.ts documents what it does not catch).
 import {
-  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_TOKEN_FD, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
+  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_TOKEN_FD, BPF_PROG_TYPE_NAMES, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
   type AttrOf, type Insn, type Result,
 } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
@@ -15,6 +15,7 @@ import { fail, ok } from '../result.ts';
 import { checkAttach, fixupAttachType } from './attach-check.ts';
 import { licenseIsGplCompatible } from './license.ts';
 import { checkInsns } from '../algo/insncheck.ts';
+import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
 
 /** The prog_flags bpf_prog_load() accepts. */
@@ -48,18 +49,26 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   if (log_buf !== (log_size !== 0) || (log_buf && log_level === 0) || log_level & ~BPF_LOG_MASK || log_size > 0xffffffff >>> 2) return fail('EINVAL');
 
   const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
-  const checked = checkInsns(insns);
-  if (!checked.ok) return { ret: -checked.errno };
+  const fds = s.procs[pid].fds;
+  const open = Object.keys(fds).map(Number);
+  const mapFds = open.filter((fd) => fds[fd].kind === 'map');
+  const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
+  const checked = checkInsns(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
+  if (!checked.ok) {
+    // The log is known exactly for failures found before the verifier walks the program.
+    if (!log_buf || checked.fullLog === undefined) return { ret: -checked.errno };
+    return { ret: -checked.errno, out: { log_buf: checked.fullLog.slice(0, log_size - 1), log_true_size: checked.fullLog.length + 1 } };
+  }
 
-  // resolve_pseudo_ldimm64(): each map fd becomes a reference to the map, once per map.
+  // resolve_pseudo_ldimm64(): each map fd becomes a reference to the map, once per map, in the
+  // order the program first names them (the check above has vouched that each fd is a map).
   const map_ids: number[] = [];
   for (let i = 0; i < insns.length; i++) {
     const insn: Insn = insns[i];
     if (insn.code !== LD_IMM64) continue;
     if (insn.src_reg === BPF_PSEUDO_MAP_FD || insn.src_reg === BPF_PSEUDO_MAP_VALUE) {
-      const r = resolveFd(s, pid, insn.imm >>> 0, 'map');
-      if (r.err) return fail(r.err);
-      if (!map_ids.includes(r.entry.id)) map_ids.push(r.entry.id);
+      const id = fds[insn.imm].id;
+      if (!map_ids.includes(id)) map_ids.push(id);
     }
     i++;
   }

@@ -1,0 +1,63 @@
+// One bpf(2) event on a live helper: translate ids, encode, call, decode, translate back.
+import { type BpfEvent, type ModelledCmd, type Result } from '@bpfsim/events';
+import { decodeOut, type CallOutcome } from './attr/decode.ts';
+import { encodeAttr } from './attr/encode.ts';
+import type { InfoKind } from './attr/info.ts';
+import type { IdKind, IdMap } from './ids.ts';
+import type { Helper } from './native/helper.ts';
+import { fdinfo, fdKind, mapShape, possibleCpus } from './procfs.ts';
+import { idsToKernel, idsToModel } from './translate.ts';
+
+type Attr = Readonly<Record<string, unknown>>;
+
+const CREATES: Partial<Record<ModelledCmd, IdKind>> = {
+  BPF_MAP_CREATE: 'map', BPF_PROG_LOAD: 'prog', BPF_LINK_CREATE: 'link',
+};
+const NEXT_ID: Partial<Record<ModelledCmd, IdKind>> = {
+  BPF_PROG_GET_NEXT_ID: 'prog', BPF_MAP_GET_NEXT_ID: 'map', BPF_LINK_GET_NEXT_ID: 'link',
+};
+
+async function call(h: Helper, cmd: ModelledCmd, attr: Attr, infoKind?: InfoKind): Promise<Result> {
+  const encoded = encodeAttr(cmd, attr, { mapOf: (fd) => mapShape(h.pid, fd), possibleCpus });
+  const a = await h.bpf(encoded);
+  const ret = a.ret < 0 ? -a.errno : a.ret;
+  const outcome: CallOutcome = { ret, attr: a.attr, bufs: new Map(encoded.bufs.flatMap((b, i) => (b.output ? [[b.field, a.bufs[i]] as const] : []))) };
+  const out = decodeOut(cmd, attr, outcome, infoKind);
+  return out ? { ret, out } : { ret };
+}
+
+/** *_GET_NEXT_ID over the trace's own objects only: host objects are stepped over. */
+async function nextId(h: Helper, ev: BpfEvent, kind: IdKind, ids: IdMap): Promise<Result> {
+  let start = ids.walkStart(kind, ((ev.attr as Attr).start_id as number | undefined) ?? 0);
+  const seen = new Set<number>();
+  for (;;) {
+    const r = await call(h, ev.cmd, { ...ev.attr, start_id: start });
+    if (r.ret < 0) return r;
+    const next = r.out?.next_id as number;
+    const own = ids.toModel(kind, next);
+    if (own !== undefined) return { ret: r.ret, out: { ...r.out, next_id: own } };
+    if (seen.has(next)) throw new Error(`${ev.cmd}: the kernel's id walk came back to ${next}`);
+    seen.add(next);
+    start = next;
+  }
+}
+
+export async function runBpf(h: Helper, ev: BpfEvent, ids: IdMap): Promise<Result> {
+  const walk = NEXT_ID[ev.cmd];
+  if (walk) return nextId(h, ev, walk, ids);
+  const attr = idsToKernel(ev.cmd, ev.attr as Attr, ids);
+  let infoKind: InfoKind | undefined;
+  if (ev.cmd === 'BPF_OBJ_GET_INFO_BY_FD') {
+    const k = fdKind(h.pid, (ev.attr as Attr).bpf_fd as number);
+    infoKind = k === 'prog' || k === 'map' || k === 'link' ? k : undefined;
+  }
+  const r = await call(h, ev.cmd, attr, infoKind);
+  const created = CREATES[ev.cmd];
+  if (created && r.ret >= 0) {
+    const id = Number(fdinfo(h.pid, r.ret)?.[`${created}_id`]);
+    if (!Number.isInteger(id) || id <= 0) throw new Error(`${ev.cmd} returned fd ${r.ret} but /proc shows no ${created}_id for it`);
+    ids.register(created, id);
+  }
+  const out = idsToModel(ev.cmd, r.out, ids, infoKind);
+  return out ? { ret: r.ret, out } : { ret: r.ret };
+}

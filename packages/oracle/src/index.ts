@@ -1,0 +1,12 @@
+export { runOnKernel, type KernelRun, type RunOptions } from './run.ts';
+export { compareResults, MACHINE_DEPENDENT_FIELDS } from './compare.ts';
+export { loadScenarios, recordScenario, writeFixture, formatFixture, RECORDED_BY, type Scenario, type Fixture } from './record.ts';
+export { liveKernelUnavailable } from './preflight.ts';
+export { ensureHelper } from './native/build.ts';
+export { encodeAttr, encodeInsns } from './attr/encode.ts';
+export { decodeOut, type CallOutcome, type Out } from './attr/decode.ts';
+export { decodeInfo, INFO_SIZE, type InfoKind } from './attr/info.ts';
+export { ATTR_LAYOUT, ATTR_SIZE, type Slot, type SlotType } from './attr/layout.ts';
+export type { BufSpec, EncodeContext, EncodedCall, MapShape } from './attr/buffers.ts';
+export { IdMap, type IdKind } from './ids.ts';
+export { readAttr } from './attr/read.ts';
