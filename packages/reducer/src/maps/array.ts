@@ -3,7 +3,7 @@
 import { BPF_NOEXIST, BPF_F_LOCK, BPF_EXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { ArrayData, BpfMap } from '../state.ts';
-import { radixDepth, radixGet, radixSet } from '../radix.ts';
+import { arrayIndex as index, arrayValue, radixDepth, radixSet } from '@bpfsim/state';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
@@ -20,14 +20,9 @@ export function arrayAllocCheck(a: MapAttr): Check {
 
 export const arrayData = (): ArrayData => ({ kind: 'array', values: {} });
 
-const index = (key: string) => parseInt(key.slice(6, 8) + key.slice(4, 6) + key.slice(2, 4) + key.slice(0, 2), 16);
 const zero = (m: BpfMap) => '00'.repeat(m.value_size);
 
-export function arrayLookup(m: BpfMap, key: string): string | undefined {
-  const i = index(key);
-  if (i >= m.max_entries) return undefined;
-  return (radixGet((m.data as ArrayData).values, radixDepth(m.max_entries), i) as string | undefined) ?? zero(m);
-}
+export const arrayLookup = arrayValue;
 
 export function arrayUpdate(m: BpfMap, data: ArrayData, key: string, value: string, flags: number): Check {
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';

@@ -1,13 +1,12 @@
 // BPF_MAP_TYPE_BLOOM_FILTER (kernel/bpf/bloom_filter.c): no keys; update pushes a value,
 // lookup peeks (-ENOENT when surely absent), delete and get_next_key are -EOPNOTSUPP.
-// Geometry and hashing are algo/bloom.ts; the bitset is stored as its non-zero u32 words in a
+// Geometry and hashing are @bpfsim/state's bloom.ts; the bitset is stored as its non-zero u32 words in a
 // radix tree, so a push copies a few small nodes whatever the filter's size.
 import { errnoName, type ErrnoName } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BloomData, BpfMap } from '../state.ts';
 import type { MapAttr } from './create.ts';
-import { bloomCreateErrno, bloomGeometry, bloomHash, type BloomGeometry } from '../algo/bloom.ts';
-import { radixDepth, radixGet, radixSet } from '../radix.ts';
+import { bloomCreateErrno, bloomDepth as depth, bloomGeometry, bloomGeometryOf, bloomHas, bloomHash, radixGet, radixSet } from '@bpfsim/state';
 
 export function bloomAllocCheck(a: MapAttr): Check {
   const e = bloomCreateErrno(a);
@@ -19,14 +18,12 @@ export function bloomData(a: MapAttr, hash_seed: number): BloomData {
   return { kind: 'bloom', nr_hash_funcs: g.nrHashFuncs, hash_seed: g.hashSeed, bitset_mask: g.bitsetMask, words: {} };
 }
 
-const geometry = (m: BpfMap, d: BloomData): BloomGeometry => bloomGeometry(m.value_size, m.max_entries, m.map_extra, d.hash_seed);
-const depth = (d: BloomData) => radixDepth(Math.floor(d.bitset_mask / 32) + 1);
 const word = (d: BloomData, w: number) => (radixGet(d.words, depth(d), w) as number | undefined) ?? 0;
 
 /** bloom_map_push_elem: only BPF_ANY. */
 export function bloomPush(m: BpfMap, d: BloomData, value: string, flags: number): Check {
   if (flags !== 0) return 'EINVAL';
-  const g = geometry(m, d);
+  const g = bloomGeometryOf(m);
   for (let i = 0; i < d.nr_hash_funcs; i++) {
     const bit = bloomHash(g, value, i);
     const w = Math.floor(bit / 32), mask = 1 << (bit % 32);
@@ -37,12 +34,4 @@ export function bloomPush(m: BpfMap, d: BloomData, value: string, flags: number)
 }
 
 /** bloom_map_peek_elem: present only if every hash's bit is set. */
-export function bloomPeek(m: BpfMap, value: string): boolean {
-  const d = m.data as BloomData;
-  const g = geometry(m, d);
-  for (let i = 0; i < d.nr_hash_funcs; i++) {
-    const bit = bloomHash(g, value, i);
-    if (!(word(d, Math.floor(bit / 32)) & (1 << (bit % 32)))) return false;
-  }
-  return true;
-}
+export const bloomPeek = bloomHas;

@@ -4,10 +4,9 @@
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BpfMap, HashData } from '../state.ts';
-import { radixDepth, radixGet, radixScan, radixSet } from '../radix.ts';
+import { hashBucket, hashBucketOf, hashValue, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
-import { htabBucket } from '../algo/htab.ts';
 
 /** BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED */
 const HTAB_CREATE_FLAG_MASK = 0x1 | 0x2 | 0x4 | BPF_F_ACCESS_MASK | 0x40;
@@ -23,24 +22,15 @@ export function hashAllocCheck(a: MapAttr): Check {
   return undefined;
 }
 
-function roundupPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
 export const hashData = (a: MapAttr, hashrnd: number): HashData =>
-  ({ kind: 'hash', hashrnd, n_buckets: roundupPow2(a.max_entries), count: 0, buckets: {} });
+  ({ kind: 'hash', hashrnd, n_buckets: roundupPowOfTwo(a.max_entries), count: 0, buckets: {} });
 
 type Bucket = readonly (readonly [string, string])[];
 const depthOf = (d: HashData) => radixDepth(d.n_buckets);
-const bucketOf = (d: HashData, key: string) => htabBucket(key, d.n_buckets, d.hashrnd);
-const elems = (d: HashData, b: number): Bucket => (radixGet(d.buckets, depthOf(d), b) as Bucket | undefined) ?? [];
+const bucketOf = hashBucketOf;
+const elems: (d: HashData, b: number) => Bucket = hashBucket;
 
-export function hashLookup(m: BpfMap, key: string): string | undefined {
-  const d = m.data as HashData;
-  return elems(d, bucketOf(d, key)).find((e) => e[0] === key)?.[1];
-}
+export const hashLookup = hashValue;
 
 export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, flags: number): Check {
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';

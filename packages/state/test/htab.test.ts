@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HTAB_EMPTY, htabBucket, htabBuckets, htabHas, htabKeys, htabLinkHead, htabNextKey, htabUnlink,
   roundupPowOfTwo, type HtabOrder,
-} from '../../src/algo/htab.ts';
+} from '../src/htab.ts';
 import { fixture } from './fixtures.ts';
 
 type KeyRef = number | string; // index into the case's key table, or hex of a key not in it

@@ -1,6 +1,6 @@
 // Radix storage for large key spaces (array indexes, hash buckets, bloom words): nodes of at
 // most 64 keys, so that writing one element copies a few small nodes instead of one big object.
-import type { RadixNode } from './state.ts';
+import type { RadixNode } from './mapdata.ts';
 
 const BITS = 6;
 const MASK = (1 << BITS) - 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jhash, jhash2, bytesToWords } from '../../src/algo/jhash.ts';
+import { jhash, jhash2, bytesToWords } from '../src/jhash.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

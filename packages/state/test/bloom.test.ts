@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errno } from '@bpfsim/events';
 import {
   BLOOM_EMPTY, BLOOM_STRUCT_SIZE, bloomCreateErrno, bloomGeometry, bloomHash, bloomPeek, bloomPush, bloomSetBits, type BloomBits,
-} from '../../src/algo/bloom.ts';
+} from '../src/bloom.ts';
 import { fixture } from './fixtures.ts';
 
 interface CreateCase { name: string; key_size: number; value_size: number; max_entries: number; map_flags: number; map_extra: number; ret: string; memlock?: number }
