@@ -25,11 +25,9 @@ export function referenceHolders(s: KernelState): Holders {
 /** References held by attach points (tcx entries a program was attached to without a link). */
 export function attachmentHolders(s: KernelState): [string, BpfObjKind, number][] {
   const out: [string, BpfObjKind, number][] = [];
-  for (const dev of Object.values(s.netdevs) as (typeof s.netdevs[number] & { tcx?: Record<string, { entries: { prog_id: number; link_id: number }[] } | undefined> })[]) {
-    for (const dir of ['ingress', 'egress'] as const) {
-      const chain = dev.tcx?.[dir];
-      if (!chain) continue;
-      for (const e of chain.entries) if (!e.link_id) out.push([`tcx ${dev.name} ${dir}`, 'prog', e.prog_id]);
+  for (const dev of Object.values(s.netdevs)) {
+    for (const [dir, entry] of [['ingress', dev.tcx_ingress], ['egress', dev.tcx_egress]] as const) {
+      for (const it of entry?.items ?? []) if (!it.link_id) out.push([`tcx ${dev.name} ${dir}`, 'prog', it.prog_id]);
     }
   }
   return out;
