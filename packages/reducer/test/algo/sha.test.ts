@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { toHex } from '@bpfsim/events';
-import { sha1 } from '../../src/algo/sha1.ts';
 import { sha256 } from '../../src/algo/sha256.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const million = new Uint8Array(1_000_000).fill(0x61);
 const two56 = enc('abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu');
-
-describe('sha1 (FIPS 180 examples)', () => {
-  it('abc, empty, 448 bits, 896 bits, a million a', () => {
-    expect(toHex(sha1(enc('abc')))).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
-    expect(toHex(sha1(new Uint8Array(0)))).toBe('da39a3ee5e6b4b0d3255bfef95601890afd80709');
-    expect(toHex(sha1(enc('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')))).toBe('84983e441c3bd26ebaae4aa1f95129e5e54670f1');
-    expect(toHex(sha1(two56))).toBe('a49b2446a02c645bf419f995b67091253a04a259');
-    expect(toHex(sha1(million))).toBe('34aa973cd4c4daa4f61eeb2bdbad27316534016f');
-  });
-  it('agrees with node:crypto on every length 0..200', () => {
-    for (let n = 0; n <= 200; n++) {
-      const b = new Uint8Array(n).map((_, i) => (i * 131 + n) & 0xff);
-      expect(toHex(sha1(b))).toBe(createHash('sha1').update(b).digest('hex'));
-    }
-  });
-});
 
 describe('sha256 (FIPS 180 examples)', () => {
   it('abc, empty, 448 bits, 896 bits, a million a', () => {
