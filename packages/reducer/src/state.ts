@@ -42,28 +42,8 @@ export interface BpfMap {
   readonly data: MapData;
 }
 
-/** Element storage, by map kind; chunked into small nodes (see radix.ts). */
-export type MapData = ArrayData | HashData | BloomData;
-export interface ArrayData { readonly kind: 'array'; readonly values: RadixNode<string> }
-export interface HashData {
-  readonly kind: 'hash';
-  readonly hashrnd: number;
-  readonly n_buckets: number;
-  count: number;
-  /** bucket index -> elements in kernel order (newest first), as [key hex, value hex]. */
-  readonly buckets: RadixNode<readonly (readonly [string, string])[]>;
-}
-export interface BloomData {
-  readonly kind: 'bloom';
-  readonly nr_hash_funcs: number;
-  readonly hash_seed: number;
-  readonly bitset_mask: number;
-  /** u32 word index -> word, only the non-zero words. */
-  readonly words: RadixNode<number>;
-}
-
-/** A radix node: at most 64 keys, or leaves at the last level. */
-export interface RadixNode<T> { readonly [k: number]: RadixNode<T> | T }
+export type { MapData, ArrayData, HashData, BloomData, RadixNode } from '@bpfsim/state';
+import type { MapData } from '@bpfsim/state';
 
 export interface Link {
   readonly id: number;

@@ -52,6 +52,18 @@ export function isCgroupProgType(ptype: number): boolean {
   }
 }
 
+/** Attach types whose BPF_PROG_QUERY goes to cgroup_bpf_prog_query(). */
+export function isCgroupAttachType(attach_type: number): boolean {
+  const ptype = attachTypeToProgType(attach_type);
+  return attach_type === A.BPF_LSM_CGROUP || (ptype !== P.BPF_PROG_TYPE_LSM && isCgroupProgType(ptype));
+}
+
+/** Program types link_create() hands to cgroup_bpf_link_attach(). */
+export const CGROUP_LINK_PROG_TYPES: ReadonlySet<number> = new Set([
+  P.BPF_PROG_TYPE_CGROUP_SKB, P.BPF_PROG_TYPE_CGROUP_SOCK, P.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, P.BPF_PROG_TYPE_SOCK_OPS,
+  P.BPF_PROG_TYPE_CGROUP_DEVICE, P.BPF_PROG_TYPE_CGROUP_SYSCTL, P.BPF_PROG_TYPE_CGROUP_SOCKOPT,
+]);
+
 /** BPF_F_PREORDER (cgroup attach_flags). */
 const BPF_F_PREORDER = 1 << 6;
 export const BPF_F_ATTACH_MASK_BASE = BPF_F_ALLOW_OVERRIDE | BPF_F_ALLOW_MULTI | BPF_F_REPLACE;

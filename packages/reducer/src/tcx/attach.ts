@@ -1,6 +1,6 @@
 // BPF_PROG_ATTACH: bpf_prog_attach() of kernel/bpf/syscall.c, then tcx_prog_attach() of
 // kernel/bpf/tcx.c for BPF_TCX_INGRESS / BPF_TCX_EGRESS.
-import { BPF_F_REPLACE, type AttrOf, type Result } from '@bpfsim/events';
+import { BPF_F_REPLACE, bpf_attach_type as A, bpf_prog_type as P, type AttrOf, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { enumValue } from '../core/enums.ts';
 import { ref, unref } from '../core/objects.ts';
@@ -35,8 +35,11 @@ export function progAttach(s: S, pid: number, a: Attr): Result {
   const got = progGet(s, pid, a.attach_bpf_fd, ptype);
   if (got.err) return fail(got.err);
   if (!progAttachTypeOk(got.obj, attach_type)) return fail('EINVAL');
-  // Netkit is not built into the measured kernel (its stubs answer -EINVAL); cgroups, sockmap,
-  // flow dissector and lirc are not modelled.
+  if (ptype === P.BPF_PROG_TYPE_LSM && got.obj.expected_attach_type !== A.BPF_LSM_CGROUP) return fail('EINVAL');
+  // bpfsim has no cgroup files: cgroup_get_from_fd(target_fd) answers -EBADF for any fd. Netkit
+  // is not built into the measured kernel (its stubs answer -EINVAL); the sockmap, flow dissector
+  // and lirc attach points are not modelled (-EINVAL).
+  if (isCgroupProgType(ptype)) return fail('EBADF');
   if (!isTcx(attach_type)) return fail('EINVAL');
   return tcxProgAttach(s, pid, a, got.obj, attach_type, flags, relative, revision);
 }

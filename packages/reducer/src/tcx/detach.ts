@@ -33,7 +33,9 @@ export function progDetach(s: S, pid: number, a: Attr): Result {
   } else if (flags || relative || revision) {
     return fail('EINVAL');
   }
-  // Netkit stubs answer -EINVAL on this kernel; other attach points are not modelled.
+  // No cgroup files exist in bpfsim (cgroup_get_from_fd() answers -EBADF); netkit stubs answer
+  // -EINVAL on this kernel; other attach points are not modelled.
+  if (isCgroupProgType(ptype)) return fail('EBADF');
   if (!isTcx(attach_type)) return fail('EINVAL');
   return tcxProgDetach(s, pid, a, prog, attach_type, flags, relative, revision);
 }

@@ -4,12 +4,12 @@
 import { BPF_F_ID, BPF_F_REPLACE, bpf_attach_type as A, bpf_link_type, bpf_prog_type as P, type AttrOf, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { enumValue } from '../core/enums.ts';
-import { allocId } from '../core/ids.ts';
+import { allocId, INT_MAX } from '../core/ids.ts';
 import { ref, unref } from '../core/objects.ts';
 import { installFd, lowestFreeFd } from '../core/procs.ts';
 import { fail, ok } from '../result.ts';
 import type { Link, Prog } from '../state.ts';
-import { isTcx, progAttachTypeOk } from './attach-type.ts';
+import { CGROUP_LINK_PROG_TYPES, isTcx, progAttachTypeOk } from './attach-type.ts';
 import { directionOf, entryOf } from './direction.ts';
 import { commitEntry, entryOrFresh } from './entry.ts';
 import { linkGet, progGet, relativeTuple } from './lookup.ts';
@@ -23,8 +23,10 @@ export function linkCreate(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>): Res
   if (got.err) return fail(got.err);
   const prog = got.obj;
   if (!progAttachTypeOk(prog, attach_type)) return fail('EINVAL');
-  // Only tcx links are modelled; netkit is not built into the measured kernel (-EINVAL), and the
-  // other link types (cgroup, tracing, xdp, netfilter, perf, ...) are not modelled.
+  // Only tcx links are modelled. cgroup links find no cgroup behind target_fd (-EBADF: bpfsim has
+  // no cgroup files); netkit is not built into the measured kernel (-EINVAL); the other link types
+  // (tracing, xdp, netfilter, perf, netns, ...) are not modelled.
+  if (CGROUP_LINK_PROG_TYPES.has(prog.prog_type)) return fail('EBADF');
   if (prog.prog_type !== P.BPF_PROG_TYPE_SCHED_CLS || !isTcx(attach_type)) return fail('EINVAL');
   return tcxLinkAttach(s, pid, a, prog, attach_type);
 }
@@ -33,10 +35,13 @@ function tcxLinkAttach(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>, prog: Pr
   const ifindex = a.target_ifindex ?? a.target_fd ?? 0;
   const dev = s.netdevs[ifindex];
   if (!dev) return fail('ENODEV');
-  // bpf_link_prime(): reserve the fd, then allocate the link id. From here on a failure still
-  // uses up the id (the idr's cursor has moved on), as measured on Linux 6.18.
+  // bpf_link_prime() reserves the fd first: without one, -EMFILE comes before any bpf_mprog error.
   if (lowestFreeFd(s, pid) < 0) return fail('EMFILE');
-  const id = allocId(s, 'link');
+  // The kernel allocates the link id in bpf_link_prime() too, before bpf_mprog_attach(), so a
+  // failed attach still moves the idr's cursor on (measured on 6.18: ids 96, [ESTALE], 98). bpfsim
+  // numbers objects the way the oracle does, by creation (the n-th link made is link n), and in
+  // that numbering an id used up by a failure does not exist: the id is taken on success only.
+  const id = nextLinkId(s);
   const flags = a.flags ?? 0;
   const relative = a.tcx?.relative_fd ?? a.tcx?.relative_id ?? 0;
   const dir = directionOf(attach_type);
@@ -44,11 +49,22 @@ function tcxLinkAttach(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>, prog: Pr
   const r = mprogAttach(entry, { prog: prog.id, link: id }, 0, flags, a.tcx?.expected_revision ?? 0,
     () => relativeTuple(s, pid, relative, flags & ~BPF_F_REPLACE, prog.prog_type));
   if (!r.ok) return fail(r.err);
+  allocId(s, 'link');
   s.links[id] = { id, refs: 0, type: bpf_link_type.BPF_LINK_TYPE_TCX, prog_id: prog.id, attach_type, ifindex };
   // The link holds the reference link_create() took on the program.
   ref(s, 'prog', prog.id);
   commitEntry(s, ifindex, dir, entry, r.change.items);
   return ok(installFd(s, pid, { kind: 'link', id }));
+}
+
+/** The id allocId(s, 'link') will hand out next, without taking it. */
+function nextLinkId(s: S): number {
+  let id = s.nextId.link;
+  for (;;) {
+    if (id >= INT_MAX) id = 1;
+    if (s.links[id] === undefined) return id;
+    id++;
+  }
 }
 
 export function linkUpdate(s: S, pid: number, a: AttrOf<'BPF_LINK_UPDATE'>): Result {

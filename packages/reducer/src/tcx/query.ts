@@ -3,7 +3,7 @@ import { type AttrOf, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { enumValue } from '../core/enums.ts';
 import { fail, ok } from '../result.ts';
-import { BPF_F_QUERY_EFFECTIVE, isTcx } from './attach-type.ts';
+import { BPF_F_QUERY_EFFECTIVE, isCgroupAttachType, isTcx } from './attach-type.ts';
 import { directionOf, entryOf } from './direction.ts';
 import { mprogQuery } from './mprog.ts';
 
@@ -13,8 +13,9 @@ export function progQuery(s: S, _pid: number, a: Attr): Result {
   const query_flags = a.query_flags ?? 0;
   if (query_flags & ~BPF_F_QUERY_EFFECTIVE) return fail('EINVAL');
   const attach_type = enumValue(a.attach_type);
-  // Not modelled: the cgroup, lirc, netns and sockmap queries (netkit's stub answers -EINVAL on the
-  // measured kernel).
+  // cgroup_bpf_prog_query() finds no cgroup behind target_fd (bpfsim has none): -EBADF. Not
+  // modelled: the lirc, netns and sockmap queries (netkit's stub answers -EINVAL on 6.18 as built).
+  if (isCgroupAttachType(attach_type)) return fail('EBADF');
   if (!isTcx(attach_type)) return fail('EINVAL');
   const dev = s.netdevs[a.target_ifindex ?? a.target_fd ?? 0];
   if (!dev) return fail('ENODEV');

@@ -9,10 +9,10 @@ export function tcxUninstall(s: S, ifindex: number): void {
   const dev = s.netdevs[ifindex];
   if (!dev) return;
   for (const dir of DIRECTIONS) {
-    const entry = entryOf(dev, dir);
-    if (!entry) continue;
+    const items = entryOf(dev, dir)?.items;
+    if (!items) continue;
     delete dev[ENTRY_KEY[dir]];
-    for (const it of entry.items) {
+    for (const it of items) {
       if (it.link_id) s.links[it.link_id].ifindex = 0;
       else unref(s, 'prog', it.prog_id);
     }
