@@ -1,3 +1,5 @@
 export { parseScenario, ScenarioError, type Scenario } from './scenario.ts';
 export { formatEntry, formatCall, formatResult } from './format/strace.ts';
 export { showState } from './format/show.ts';
+export * from './trace/index.ts';
+export * from './timetravel/index.ts';

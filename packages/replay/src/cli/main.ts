@@ -3,6 +3,7 @@
 // (set BPFSIM_DEBUG=1 to see one).
 import { runCommand } from './run.ts';
 import { CliError } from './errors.ts';
+import { traceCommand, TRACE_USAGE } from './trace-commands.ts';
 
 const USAGE = `usage: bpfsim <command> [options]
 
@@ -11,12 +12,14 @@ commands:
                 print each event's result, then the final state as bpftool prints it
                   --quiet        print only the final state
                   --json         print results and state as JSON
+${TRACE_USAGE}
   help          this text`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'run': return runCommand(rest);
+    case 'record': case 'replay': case 'show': case 'diff': case 'blame': case 'bisect': case 'debug': return traceCommand(cmd, rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE + '\n');
       return cmd === undefined ? 2 : 0;

@@ -1,0 +1,342 @@
+// Time travel over a trace: seek to any position, step forward and back, run to a condition, see
+// what any event changed, blame a piece of state, bisect an invariant.
+//
+// Positions count events folded: position 0 is the state before the first event, position p the
+// state after events 0..p-1 (so "event p" is the next to fold). Seeking is fast at any size:
+//  - a forward pass (run once, as far as anything has asked) keeps a checkpoint (the state, which
+//    shares structure with its neighbours) every K events, and for every event the first two
+//    segments of each path it changed (blame's index);
+//  - seek(p) starts from the nearest checkpoint at or before p (or from where it is, if nearer)
+//    and folds at most K events, keeping each event's changes; beyond the forward pass, a state
+//    snapshot recorded in the trace (record --snapshot-every) serves as a checkpoint, so that a
+//    long trace with snapshots opens anywhere without folding from the start;
+//  - stepBack() writes back the values the last event changed (its changes' `before` side, the
+//    old subtrees by reference), refolding from a checkpoint only when it has no changes kept for
+//    that event (e.g. right after landing on a checkpoint).
+import type { Event, Result } from '@bpfsim/events';
+import { fold as reducerFold, type KernelState, type Folded } from '@bpfsim/reducer';
+import type { Trace } from '../trace/reader.ts';
+import { TraceError } from '../trace/reader.ts';
+import { ABSENT, applyChanges, changes, diffLines, getPath, resolvePath, sameValue, touched, type Change, type DiffLine, type Path } from './diff.ts';
+
+export type FoldFn = (state: KernelState, event: Event) => Folded;
+
+export interface SessionOptions {
+  /** Checkpoint spacing K (default: 256, or more for long traces so that at most ~4096 are kept). */
+  readonly checkpointEvery?: number;
+  /** The fold to use (default the reducer's); tests pass a broken one to have something to bisect. */
+  readonly fold?: FoldFn;
+  /** How many events' changes stepBack keeps (default 4K). */
+  readonly undoLimit?: number;
+}
+
+/** What runTo's predicate sees after each event. */
+export interface StepContext {
+  /** The event just folded. */
+  readonly index: number;
+  readonly event: Event;
+  /** Its recorded result. */
+  readonly result: Result;
+  readonly before: KernelState;
+  readonly state: KernelState;
+}
+
+const INDEX_DEPTH = 2;
+const SEP = '\u0000';
+
+export class Session {
+  readonly trace: Trace;
+  readonly checkpointEvery: number;
+  readonly #fold: FoldFn;
+  readonly #undoLimit: number;
+
+  // The forward pass: checkpoints[j] is the state at j*K, for j*K <= #indexed.
+  readonly #checkpoints: KernelState[] = [];
+  #indexed = 0;
+  #frontier: KernelState;
+  // Blame's index: for event i, ids #touchIds[#touchStart[i] .. #touchStart[i+1]) of interned path prefixes.
+  #touchIds = new Int32Array(1024);
+  #touchStart = new Int32Array(1025);
+  #touchLen = 0;
+  readonly #intern = new Map<string, number>();
+  readonly #interned: string[] = [];
+
+  // The cursor.
+  #pos = 0;
+  #state: KernelState;
+  /** #undo[k] holds the changes of event #undoFrom + k; valid while #undoFrom + #undo.length === #pos. */
+  #undo: Change[][] = [];
+  #undoFrom = 0;
+
+  // A second cursor for lookups that must not move the first (blame, bisect, changesOf, diff).
+  #scratchPos = 0;
+  #scratch: KernelState;
+
+  constructor(trace: Trace, opts: SessionOptions = {}) {
+    this.trace = trace;
+    this.#fold = opts.fold ?? reducerFold;
+    this.#undoLimit = opts.undoLimit ?? 4096;
+    this.checkpointEvery = opts.checkpointEvery ?? Math.max(256, Math.ceil(trace.length / 4096));
+    if (!(Number.isInteger(this.checkpointEvery) && this.checkpointEvery > 0)) throw new RangeError('checkpointEvery: expected a positive integer');
+    const s0 = trace.initialState();
+    this.#checkpoints.push(s0);
+    this.#frontier = this.#state = this.#scratch = s0;
+  }
+
+  /** Events in the trace: positions run from 0 to length. */
+  get length(): number { return this.trace.length; }
+  get position(): number { return this.#pos; }
+  get state(): KernelState { return this.#state; }
+  event(i: number): Event { return this.trace.event(i); }
+  /** The recorded result of event i. */
+  result(i: number): Result { return this.trace.result(i); }
+
+  #foldAt(state: KernelState, i: number): KernelState {
+    const e = this.trace.event(i);
+    try { return this.#fold(state, e).state; } catch (err) { throw new TraceError(`event ${i} cannot be folded: ${(err as Error).message}`); }
+  }
+
+  #check(p: number): void {
+    if (!Number.isInteger(p) || p < 0 || p > this.length) throw new RangeError(`position ${p} is out of range (0..${this.length})`);
+  }
+
+  /** Runs the forward pass up to position `to`, keeping checkpoints and the blame index. */
+  #extend(to: number): void {
+    const K = this.checkpointEvery;
+    while (this.#indexed < to) {
+      const i = this.#indexed;
+      const next = this.#foldAt(this.#frontier, i);
+      this.#recordTouched(touched(this.#frontier, next, INDEX_DEPTH));
+      this.#frontier = next;
+      this.#indexed = i + 1;
+      if (this.#indexed % K === 0) this.#checkpoints.push(next);
+    }
+  }
+
+  #recordTouched(paths: string[][]): void {
+    if (this.#touchLen + paths.length > this.#touchIds.length) {
+      const grown = new Int32Array(Math.max(this.#touchIds.length * 2, this.#touchLen + paths.length));
+      grown.set(this.#touchIds);
+      this.#touchIds = grown;
+    }
+    for (const p of paths) {
+      const key = p.join(SEP);
+      let id = this.#intern.get(key);
+      if (id === undefined) { id = this.#interned.length; this.#intern.set(key, id); this.#interned.push(key); }
+      this.#touchIds[this.#touchLen++] = id;
+    }
+    const i = this.#indexed;
+    if (i + 2 > this.#touchStart.length) {
+      const grown = new Int32Array(this.#touchStart.length * 2);
+      grown.set(this.#touchStart);
+      this.#touchStart = grown;
+    }
+    this.#touchStart[i + 1] = this.#touchLen;
+  }
+
+  /** The checkpoint at or before p: [its position, its state]. */
+  #checkpointFor(p: number): [number, KernelState] {
+    const K = this.checkpointEvery;
+    const j = Math.floor(p / K);
+    if (j * K > this.#indexed) {
+      // Beyond the forward pass: a recorded snapshot at or before p saves folding up to it.
+      const q = this.#snapshotBefore(p);
+      if (q !== undefined && q > this.#indexed) {
+        if (this.#snapshot?.[0] !== q) this.#snapshot = [q, this.trace.snapshot(q)!];
+        return this.#snapshot;
+      }
+    }
+    this.#extend(Math.min(j * K, this.length));
+    return [j * K, this.#checkpoints[j]];
+  }
+
+  #snapshotPositions?: number[];
+  #snapshot?: [number, KernelState];
+
+  #snapshotBefore(p: number): number | undefined {
+    const at = (this.#snapshotPositions ??= [...this.trace.scan.snapshots.keys()].sort((a, b) => a - b));
+    let best: number | undefined;
+    for (const q of at) { if (q > p) break; best = q; }
+    return best;
+  }
+
+  /** The state at position p, using the scratch cursor (the main cursor does not move). */
+  stateAt(p: number): KernelState {
+    this.#check(p);
+    if (p === this.#pos) return this.#state;
+    if (p <= this.#indexed && p % this.checkpointEvery === 0) return this.#checkpoints[p / this.checkpointEvery];
+    // Start from the nearest state at or before p: a cursor, or else a checkpoint.
+    let base = -1, s = this.#state;
+    if (this.#scratchPos <= p) { base = this.#scratchPos; s = this.#scratch; }
+    if (this.#pos <= p && this.#pos > base) { base = this.#pos; s = this.#state; }
+    if (base < 0 || p - base > this.checkpointEvery) {
+      const [cp, cs] = this.#checkpointFor(p);
+      if (cp > base) { base = cp; s = cs; }
+    }
+    for (let i = base; i < p; i++) s = this.#foldAt(s, i);
+    this.#scratchPos = p;
+    this.#scratch = s;
+    return s;
+  }
+
+  #forward(to: number): void {
+    while (this.#pos < to) this.#stepOne();
+  }
+
+  #stepOne(): void {
+    const before = this.#state;
+    const after = this.#foldAt(before, this.#pos);
+    if (this.#undoFrom + this.#undo.length !== this.#pos) { this.#undo = []; this.#undoFrom = this.#pos; }
+    this.#undo.push(changes(before, after));
+    if (this.#undo.length > this.#undoLimit * 2) {
+      const drop = this.#undo.length - this.#undoLimit;
+      this.#undo.splice(0, drop);
+      this.#undoFrom += drop;
+    }
+    this.#state = after;
+    this.#pos++;
+  }
+
+  /** Moves to position p and returns its state. */
+  seek(p: number): KernelState {
+    this.#check(p);
+    if (p === this.#pos) return this.#state;
+    const haveUndo = p < this.#pos && p >= this.#undoFrom && this.#undoFrom + this.#undo.length === this.#pos;
+    if (haveUndo && this.#pos - p <= this.checkpointEvery) {
+      while (this.#pos > p) this.#backOne();
+      return this.#state;
+    }
+    const K = this.checkpointEvery;
+    const base = Math.floor(p / K) * K;
+    if (p > this.#pos && this.#pos >= base) { this.#forward(p); return this.#state; }
+    const [cp, s] = this.#checkpointFor(p);
+    this.#state = s;
+    this.#pos = cp;
+    this.#undo = [];
+    this.#undoFrom = cp;
+    this.#forward(p);
+    return this.#state;
+  }
+
+  /** Folds the next event; false at the end. */
+  step(): boolean {
+    if (this.#pos >= this.length) return false;
+    this.#stepOne();
+    return true;
+  }
+
+  #backOne(): void {
+    const cs = this.#undo.pop()!;
+    this.#state = applyChanges(this.#state, cs, 'before');
+    this.#pos--;
+  }
+
+  /** Undoes the last event; false at position 0. */
+  stepBack(): boolean {
+    if (this.#pos === 0) return false;
+    if (this.#undo.length > 0 && this.#undoFrom + this.#undo.length === this.#pos) { this.#backOne(); return true; }
+    // No changes kept for the previous event: refold its segment from the checkpoint before it.
+    const target = this.#pos - 1;
+    const [cp, s] = this.#checkpointFor(target);
+    this.#state = s;
+    this.#pos = cp;
+    this.#undo = [];
+    this.#undoFrom = cp;
+    this.#forward(target);
+    return true;
+  }
+
+  /**
+   * Steps forward until `pred` holds after an event; returns the position there, or undefined
+   * (at the end) when it never does.
+   */
+  runTo(pred: (ctx: StepContext) => boolean): number | undefined {
+    while (this.#pos < this.length) {
+      const index = this.#pos, before = this.#state;
+      this.#stepOne();
+      const r = this.trace.record(index);
+      if (pred({ index, event: r.event, result: r.result, before, state: this.#state })) return this.#pos;
+    }
+    return undefined;
+  }
+
+  /** What event i changed, readably. */
+  changesOf(i: number): DiffLine[] {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`event ${i} is out of range (0..${this.length - 1})`);
+    const before = this.stateAt(i);
+    const after = this.stateAt(i + 1);
+    return diffLines(before, after);
+  }
+
+  /** The differences between the states at positions a and b. */
+  diff(a: number, b: number, path: Path = []): DiffLine[] {
+    const sa = this.stateAt(a), sb = this.stateAt(b);
+    const p = resolvePath(getPath(sb, path) !== ABSENT ? sb : sa, path);
+    return diffLines(getPath(sa, p), getPath(sb, p), p);
+  }
+
+  /**
+   * The event that last changed the value at `path` before position `at` (default: the current
+   * position), or undefined when nothing did since the initial state.
+   */
+  blame(path: Path, at = this.#pos): number | undefined {
+    this.#check(at);
+    this.#extend(at);
+    const segs = path.map(String);
+    const prefix = segs.slice(0, INDEX_DEPTH).join(SEP);
+    // Interned prefixes one of which is a prefix of the other (a change there may change the path).
+    const related = this.#interned.map((k) => k === prefix || k === '' || prefix.startsWith(k + SEP) || k.startsWith(prefix + SEP) || prefix === '');
+    const K = this.checkpointEvery;
+    let i = at - 1;
+    while (i >= 0) {
+      // Find the last candidate event at or before i.
+      let cand = -1;
+      for (let e = i; e >= 0; e--) {
+        const s = this.#touchStart[e], t = this.#touchStart[e + 1];
+        for (let k = s; k < t; k++) if (related[this.#touchIds[k]]) { cand = e; break; }
+        if (cand >= 0) break;
+      }
+      if (cand < 0) return undefined;
+      // Verify in its segment: fold from the checkpoint, watching the value, up to cand + 1.
+      const base = Math.floor(cand / K) * K;
+      let s = this.#checkpoints[base / K];
+      let last = -1;
+      let v = getPath(s, path);
+      for (let e = base; e <= cand; e++) {
+        const next = this.#foldAt(s, e);
+        const w = getPath(next, path);
+        if (w !== v && !(w !== ABSENT && v !== ABSENT && sameValue(v, w))) last = e;
+        s = next; v = w;
+      }
+      if (last >= 0) return last;
+      i = base - 1;
+    }
+    return undefined;
+  }
+
+  /**
+   * The first position whose state breaks `holds`, by binary search: like git bisect it assumes
+   * that once broken the state stays broken (for an invariant that can break and heal, use
+   * firstFailure). Undefined when the state at the end holds.
+   */
+  bisect(holds: (s: KernelState) => boolean): number | undefined {
+    if (holds(this.stateAt(this.length))) return undefined;
+    if (!holds(this.stateAt(0))) return 0;
+    let lo = 0, hi = this.length; // holds at lo, broken at hi
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (holds(this.stateAt(mid))) lo = mid; else hi = mid;
+    }
+    return hi;
+  }
+
+  /** The first position whose state breaks `holds`, checking every position (exact, slower). */
+  firstFailure(holds: (s: KernelState) => boolean): number | undefined {
+    let s = this.#checkpoints[0];
+    for (let p = 0; p <= this.length; p++) {
+      if (p > 0) s = p <= this.#indexed && p % this.checkpointEvery === 0 ? this.#checkpoints[p / this.checkpointEvery] : this.#foldAt(s, p - 1);
+      if (!holds(s)) return p;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,143 @@
+// Replay: fold a trace from the start, checking every recorded result, state hash and snapshot.
+// The first divergence is reported with the event, the recorded and the actual result, and a
+// diff of the state.
+import { validateEvent, type Event, type Result } from '@bpfsim/events';
+import { fold as reducerFold, type KernelState } from '@bpfsim/reducer';
+import { diffLines, sameValue, type DiffLine } from '../timetravel/diff.ts';
+import type { FoldFn } from '../timetravel/session.ts';
+import { stateHash, STATE_HASH_ALGORITHM } from './hash.ts';
+import { packr } from './format.ts';
+import type { Trace, TraceStop } from './reader.ts';
+
+export interface Divergence {
+  /**
+   * 'result': the event's result differs; 'hash': the state after `position` events hashes
+   * differently (every result before agreed); 'snapshot': it differs from the recorded snapshot;
+   * 'end': the end record's hash differs; 'invalid': the recorded event is malformed or the fold threw;
+   * 'unknown-record': a record of a kind this bpfsim cannot replay.
+   */
+  readonly kind: 'result' | 'hash' | 'snapshot' | 'end' | 'invalid' | 'unknown-record';
+  /** Events folded when the divergence was found (for 'result' and 'invalid': the index of the event). */
+  readonly position: number;
+  readonly event?: Event;
+  readonly recorded?: Result;
+  readonly actual?: Result;
+  readonly recordedHash?: string;
+  readonly actualHash?: string;
+  /**
+   * The state diff: recorded snapshot → actual state ('snapshot'); for 'result', what the event
+   * changed in the replay; for 'hash' and 'end', what changed since the last state that agreed
+   * (the divergence happened in between).
+   */
+  readonly diff: readonly DiffLine[];
+  /** Position of the last state known to agree (for 'hash' and 'end'). */
+  readonly since?: number;
+  readonly message: string;
+}
+
+export interface ReplayReport {
+  readonly ok: boolean;
+  /** Events folded (up to and including a divergent one). */
+  readonly events: number;
+  readonly hashesChecked: number;
+  readonly snapshotsChecked: number;
+  /** The end record agreed (false when there is none). */
+  readonly endChecked: boolean;
+  readonly finalHash: string;
+  readonly divergence?: Divergence;
+  /** Set when the trace is torn, damaged or unclosed: only its intact prefix was replayed. */
+  readonly stop?: TraceStop;
+  readonly state: KernelState;
+}
+
+export interface ReplayOptions {
+  readonly fold?: FoldFn;
+  /** Called every `progressEvery` events (default 10,000) and at the end with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly progressEvery?: number;
+  /** Validate every recorded event before folding it (default true). */
+  readonly validate?: boolean;
+}
+
+export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayReport {
+  const foldFn = opts.fold ?? reducerFold;
+  const validate = opts.validate ?? true;
+  const every = opts.progressEvery ?? 10_000;
+  const n = trace.length;
+  const scan = trace.scan;
+  let state = trace.initialState();
+  let hashesChecked = 0, snapshotsChecked = 0, endChecked = false;
+  // The last position whose state is known to agree, and that state.
+  let goodPos = 0, goodState = state;
+  let h = 0; // next hash record
+  const snapshotAts = [...scan.snapshots.keys()].sort((a, b) => a - b);
+  let sn = 0;
+  const others = scan.others;
+  let ot = 0;
+  const done = (divergence?: Divergence, events = n): ReplayReport => ({
+    ok: !divergence, events, hashesChecked, snapshotsChecked, endChecked, finalHash: stateHash(state),
+    ...(divergence ? { divergence } : {}), ...(scan.stop ? { stop: scan.stop } : {}), state,
+  });
+  if (trace.header.hash !== STATE_HASH_ALGORITHM) {
+    return done({ kind: 'invalid', position: 0, diff: [], message: `the trace's state hashes are ${trace.header.hash}; this bpfsim computes ${STATE_HASH_ALGORITHM}` }, 0);
+  }
+  // Checks the records that sit at position p (after p events): hashes, snapshots, other kinds.
+  const checkAt = (p: number): Divergence | undefined => {
+    for (; sn < snapshotAts.length && snapshotAts[sn] <= p; sn++) {
+      const rec = trace.snapshot(snapshotAts[sn])!;
+      snapshotsChecked++;
+      if (stateHash(rec) !== stateHash(state)) {
+        return { kind: 'snapshot', position: p, recordedHash: stateHash(rec), actualHash: stateHash(state), diff: diffLines(rec, state), message: `the state after ${p} events differs from the recorded snapshot` };
+      }
+    }
+    for (; h < scan.hashes.length && scan.hashes[h].at <= p; h++) {
+      const want = scan.hashes[h].hash, got = stateHash(state);
+      hashesChecked++;
+      if (want !== got) {
+        return { kind: 'hash', position: p, recordedHash: want, actualHash: got, since: goodPos, diff: diffLines(goodState, state), message: `the state after ${p} events hashes to ${got}, the trace recorded ${want} (every result agreed; the state last agreed after ${goodPos} events)` };
+      }
+      goodPos = p; goodState = state;
+    }
+    if (ot < others.length && others[ot].at <= p) {
+      return { kind: 'unknown-record', position: p, diff: [], message: `record ${others[ot].record} is of kind ${JSON.stringify(others[ot].value.kind)}, which this bpfsim cannot replay` };
+    }
+    return undefined;
+  };
+  let d = checkAt(0);
+  if (d) return done(d, 0);
+  for (let i = 0; i < n; i++) {
+    const off = scan.eventOffsets[i];
+    let rec: { event: Event; result: Result };
+    try { rec = packr.unpack(trace.bytes.subarray(off, off + scan.eventLengths[i])) as typeof rec; } catch (e) {
+      return done({ kind: 'invalid', position: i, diff: [], message: `event ${i}: undecodable record (${(e as Error).message})` }, i);
+    }
+    if (validate) {
+      const v = validateEvent(rec.event);
+      if (!v.ok) return done({ kind: 'invalid', position: i, event: rec.event, recorded: rec.result, diff: [], message: `event ${i} is malformed: ${v.error.path ? `${v.error.path}: ` : ''}${v.error.message}` }, i);
+    }
+    const before = state;
+    let actual: Result;
+    try {
+      const f = foldFn(state, rec.event);
+      state = f.state;
+      actual = f.result;
+    } catch (e) {
+      return done({ kind: 'invalid', position: i, event: rec.event, recorded: rec.result, diff: [], message: `event ${i}: the fold threw: ${(e as Error).message}` }, i);
+    }
+    if (!sameValue(rec.result, actual)) {
+      return done({ kind: 'result', position: i, event: rec.event, recorded: rec.result, actual, diff: diffLines(before, state), message: `event ${i}: the result differs` }, i + 1);
+    }
+    d = checkAt(i + 1);
+    if (d) return done(d, i + 1);
+    if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, n);
+  }
+  if (scan.end) {
+    const got = stateHash(state);
+    if (got !== scan.end.hash) {
+      return done({ kind: 'end', position: n, recordedHash: scan.end.hash, actualHash: got, since: goodPos, diff: diffLines(goodState, state), message: `the final state hashes to ${got}, the end record says ${scan.end.hash} (the state last agreed after ${goodPos} events)` });
+    }
+    endChecked = true;
+  }
+  opts.onProgress?.(n, n);
+  return done();
+}
