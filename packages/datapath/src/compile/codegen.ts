@@ -1,0 +1,143 @@
+// Compiles a program to JavaScript, once: each subprogram becomes a function whose registers are
+// int32 locals (L<n>/H<n>: low/high halves), whose control flow is a `switch` on the jump targets
+// inside a loop (straight-line subprograms get neither), and which calls its callees directly.
+// r6-r9 survive a call because they are the caller's locals; r10 is the constant fp (a frame is
+// 512 bytes of the machine's stack; the callee's fp is 512 above).
+import type { Insn } from '@bpfsim/events';
+import { BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } from '@bpfsim/events';
+import {
+  BPF_ALU, BPF_ALU64, BPF_CALL, BPF_EXIT, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_X, MAX_BPF_STACK, MAX_CALL_FRAMES,
+  cls, op, src,
+} from '../opcodes.ts';
+import { emitAlu } from './alu.ts';
+import { condition } from './jmp.ts';
+import { emitMem } from './mem.ts';
+import { LD_IMM64, jumpTarget, jumpTargets, subprogStarts } from './cfg.ts';
+import { isMapRef, linkMaps } from './link.ts';
+import { BASE, HI_MAPS } from '../memory/region.ts';
+import { RUNTIME_NAMES, type Runtime } from './runtime.ts';
+import type { HelperTable } from '../helpers/table.ts';
+import { LOOP_BUDGET, type Machine } from '../machine.ts';
+
+/** A compiled (sub)program: r1..r5 as (lo, hi) pairs and the frame pointer; returns r0's low half, m.rh its high half. */
+export type ProgFn = (m: Machine, l1: number, h1: number, l2: number, h2: number, l3: number, h3: number,
+  l4: number, h4: number, l5: number, h5: number, fp: number) => number;
+
+const TAIL_CALL = 12;
+const ARGS = 'L1, H1, L2, H2, L3, H3, L4, H4, L5, H5';
+
+interface Ctx {
+  insns: readonly Insn[];
+  maps: Map<number, number | undefined>;
+  helpers: HelperTable;
+  usedHelpers: Set<number>;
+  starts: Set<number>;
+}
+
+function jump(target: number, pc: number, start: number, end: number, targets: Set<number>): string {
+  if (target < start || target >= end || !targets.has(target)) {
+    return `throw fault(${pc}, 'insn', 'jump from ${pc} to ${target}, outside its subprogram');`;
+  }
+  // Back-edges spend the loop budget: without a verifier, nothing else stops a runaway loop.
+  const budget = target <= pc ? `if (--budget < 0) throw fault(${pc}, 'limit', 'loop budget exhausted'); ` : '';
+  return `{ ${budget}pc = ${target}; continue; }`;
+}
+
+function emitCall(c: Ctx, x: Insn, pc: number): string {
+  if (x.src_reg === BPF_PSEUDO_CALL) {
+    const t = pc + x.imm + 1;
+    if (!c.starts.has(t)) return `throw fault(${pc}, 'insn', 'call to invalid destination ${t}');`;
+    return `if (fp >= ${MAX_BPF_STACK * MAX_CALL_FRAMES}) throw fault(${pc}, 'limit', 'call depth exceeds ${MAX_CALL_FRAMES} frames'); ` +
+      `if (fp + ${MAX_BPF_STACK} > m.maxFp) m.maxFp = fp + ${MAX_BPF_STACK}; ` +
+      `L0 = f${t}(m, ${ARGS}, fp + ${MAX_BPF_STACK}); H0 = m.rh;`;
+  }
+  if (x.src_reg === BPF_PSEUDO_KFUNC_CALL) return `throw fault(${pc}, 'helper', 'kfunc calls (btf id ${x.imm}) are not modelled');`;
+  if (x.src_reg !== 0) return `throw fault(${pc}, 'insn', 'call with src_reg ${x.src_reg}');`;
+  if (x.imm === TAIL_CALL && c.helpers.tailCalls) {
+    // bpf_tail_call(ctx, prog_array, index): on success the target replaces this (sub)program,
+    // its r0 is ours; on failure execution goes on with r0 unchanged.
+    return `t = tailcall(m, L2, H2, L3, H3, ${pc}); if (t !== null) return t(m, L1, H1, 0, 0, 0, 0, 0, 0, 0, 0, fp);`;
+  }
+  const why = c.helpers.missing(x.imm);
+  if (why !== undefined) return `throw fault(${pc}, 'helper', ${JSON.stringify(why)});`;
+  c.usedHelpers.add(x.imm);
+  return `L0 = h${x.imm}(m, ${ARGS}, ${pc}); H0 = m.rh;`;
+}
+
+function emitLdImm64(c: Ctx, x: Insn, pc: number): string {
+  const next = c.insns[pc + 1];
+  const d = x.dst_reg;
+  if (!next) return `throw fault(${pc}, 'insn', 'ld_imm64 without its second half');`;
+  if (d === 10) return `throw fault(${pc}, 'readonly', 'frame pointer r10 is read only');`;
+  if (x.src_reg === 0) return `L${d} = ${x.imm | 0}; H${d} = ${next.imm | 0};`;
+  if (isMapRef(x.src_reg)) {
+    const id = c.maps.get(pc);
+    if (id === undefined) return `throw fault(${pc}, 'insn', 'map reference ${x.imm} has no map in map_ids');`;
+    if (x.src_reg === 1 || x.src_reg === 5) return `L${d} = ${(BASE + id) | 0}; H${d} = ${HI_MAPS};`;
+    return `L${d} = mapvalue(m, ${id}, ${next.imm | 0}, ${pc}); H${d} = m.rh;`;
+  }
+  if (x.src_reg === BPF_PSEUDO_FUNC) return `L${d} = ${pc + x.imm + 1}; H${d} = 0;`; // a callback's insn index (see helpers/loop.ts)
+  return `throw fault(${pc}, 'insn', 'ld_imm64 with src_reg ${x.src_reg} is not modelled');`;
+}
+
+function emitInsn(c: Ctx, pc: number, start: number, end: number, targets: Set<number>): string {
+  const x = c.insns[pc];
+  const k = cls(x.code);
+  if (k === BPF_ALU || k === BPF_ALU64) return emitAlu(x, pc);
+  if (x.code === LD_IMM64) return emitLdImm64(c, x, pc);
+  if (k === BPF_JMP || k === BPF_JMP32) {
+    const o = op(x.code);
+    if (o === BPF_EXIT && x.code === (BPF_JMP | BPF_EXIT)) return 'm.rh = H0; return L0;';
+    if (o === BPF_CALL && k === BPF_JMP) {
+      if (src(x.code) === BPF_X) return `L0 = callx(m, L${x.dst_reg}, ${ARGS}, ${pc}); H0 = m.rh;`;
+      return emitCall(c, x, pc);
+    }
+    const t = jumpTarget(x, pc);
+    if (t === undefined) return `throw fault(${pc}, 'insn', 'unknown jump opcode 0x${x.code.toString(16)}');`;
+    if (o === BPF_JA) return jump(t, pc, start, end, targets);
+    if (o === BPF_JCOND) return `if (m.mayGoto === 0) ${jump(t, pc, start, end, targets)} m.mayGoto--;`;
+    const cond = condition(x);
+    if (cond === undefined) return `throw fault(${pc}, 'insn', 'unknown jump opcode 0x${x.code.toString(16)}');`;
+    return `if (${cond}) ${jump(t, pc, start, end, targets)}`;
+  }
+  return emitMem(x, pc) ?? `throw fault(${pc}, 'insn', 'unknown opcode 0x${x.code.toString(16)}');`;
+}
+
+function emitFunction(c: Ctx, start: number, end: number): string {
+  const targets = jumpTargets(c.insns, start, end);
+  const body: string[] = [];
+  for (let pc = start; pc < end; pc++) {
+    if (targets.has(pc)) body.push(`case ${pc}:`);
+    body.push(`/* ${pc} */ ${emitInsn(c, pc, start, end, targets)}`);
+    if (c.insns[pc].code === LD_IMM64) pc++;
+  }
+  const fell = `throw fault(${end - 1}, 'insn', 'execution fell off the end of the subprogram at ${start}');`;
+  const head = [
+    `function f${start}(m, ${ARGS}, fp) {`,
+    'let L0 = 0, H0 = 0, L6 = 0, H6 = 0, L7 = 0, H7 = 0, L8 = 0, H8 = 0, L9 = 0, H9 = 0;',
+    `const L10 = (${BASE} + fp) | 0, H10 = HI_STACK, S = m.sdv, S8 = m.stack;`,
+    'let t = 0;',
+    // Each call of a subprogram has its own budget of back-edges (a local: cheaper than m's).
+    `let budget = ${LOOP_BUDGET};`,
+  ];
+  if (targets.size === 0) return [...head, ...body, fell, '}'].join('\n');
+  return [...head, `let pc = ${start};`, 'for (;;) { switch (pc) {', ...(targets.has(start) ? [] : [`case ${start}:`]), ...body,
+    `default: throw fault(pc, 'insn', 'jump to ' + pc + ', inside an ld_imm64');`, '}', fell, '}', '}'].join('\n');
+}
+
+/** Compiles the instructions; map references resolve through mapIds (see link.ts). */
+export function compileInsns(insns: readonly Insn[], mapIds: readonly number[], helpers: HelperTable, rt: Runtime): ProgFn {
+  if (insns.length === 0) {
+    return (() => { throw new Error('empty program'); }) as unknown as ProgFn;
+  }
+  const starts = subprogStarts(insns);
+  const c: Ctx = { insns, maps: linkMaps(insns, mapIds), helpers, usedHelpers: new Set(), starts: new Set(starts) };
+  const fns = starts.map((s, k) => emitFunction(c, s, k + 1 < starts.length ? starts[k + 1] : insns.length));
+  const preamble = [
+    '"use strict";',
+    `const { ${RUNTIME_NAMES.join(', ')} } = rt;`,
+    ...[...c.usedHelpers].map((id) => `const h${id} = helpers.fn(${id});`),
+  ];
+  const source = [...preamble, ...fns, 'return f0;'].join('\n');
+  return new Function('rt', 'helpers', source)(rt, helpers) as ProgFn;
+}

@@ -1,0 +1,101 @@
+// The mutable state of one run session (a batch, a test run, a conformance test): the region
+// table, the stack, the skb's ctx image and packet, budgets, and what helpers need (overlay,
+// log, random state, clock, redirect target). Compiled programs take it as their first argument.
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from './opcodes.ts';
+import { FIRST_DYNAMIC_REGION, KIND_CTX, KIND_MAP, RID_CTX, RID_MAPS, RID_PACKET, RID_STACK, memRegion, type Region } from './memory/region.ts';
+import { SKB_SIZE } from './memory/ctx.ts';
+import type { Overlay } from './maps/overlay.ts';
+import type { Snapshot } from './snapshot.ts';
+import type { Rng } from './rng.ts';
+import type { HelperTable } from './helpers/table.ts';
+import type { ProgFn } from './compile/codegen.ts';
+import type { DatapathError } from './fault.ts';
+
+/** A bpf_trace_printk line: the program, the packet of the batch (absent in test runs), the text. */
+export interface LogEntry { readonly prog_id: number; readonly packet?: number; readonly msg: string }
+
+/** bpf_redirect_info: set by bpf_redirect & co., read when the verdict is TC_ACT_REDIRECT. */
+export interface RedirectInfo { ifindex: number; flags: number; kind: 'redirect' | 'neigh' | 'peer' }
+
+/** Back-edges one program run may take before the engine calls it a runaway loop. */
+export const LOOP_BUDGET = 1 << 26;
+
+export class Machine {
+  regions: (Region | undefined)[] = [];
+  nreg = FIRST_DYNAMIC_REGION;
+  /** High half of the 64-bit value a runtime function or compiled function returned. */
+  rh = 0;
+  /** Offset into the region memory/access.ts resolved last. */
+  o = 0;
+  readonly stack = new Uint8Array(MAX_BPF_STACK * MAX_CALL_FRAMES);
+  readonly sdv = new DataView(this.stack.buffer);
+  readonly ctx = new Uint8Array(SKB_SIZE);
+  readonly cdv = new DataView(this.ctx.buffer);
+  pkt: Region = memRegion('packet', new Uint8Array(0));
+  /** The batch's packet memory, reused from packet to packet (grown when a frame is larger). */
+  pktBuf = new Uint8Array(2048);
+  /** The frame as it came in, to tell whether the programs changed it. */
+  pktOrig = new Uint8Array(2048);
+  mayGoto = BPF_MAX_LOOPS;
+  tailCalls = 0;
+  /** The program running now (for trace_printk and error reports). */
+  progId = 0;
+  /** The deepest frame pointer used since the stack was last cleared. */
+  maxFp = MAX_BPF_STACK;
+  redirect: RedirectInfo | null = null;
+  /** The fault that ended the last run (runProgram), or null. */
+  error: DatapathError | null = null;
+  /** Programs reached by tail calls in the current run, in order. */
+  tailCalled: number[] = [];
+  /** Bumped by resetRegions: map value regions of an older epoch are gone. */
+  epoch = 0;
+  /** The compiled main function of a program (tail call targets), undefined if it is not in the snapshot. */
+  load: (progId: number) => ProgFn | undefined = () => undefined;
+  log: LogEntry[] = [];
+  /** Index of the batch's packet being run (-1: not in a batch). */
+  packet = -1;
+
+  constructor(
+    readonly snapshot: Snapshot,
+    readonly overlay: Overlay,
+    readonly rng: Rng,
+    public clockNs: bigint,
+    readonly helpers: HelperTable,
+  ) {
+    this.regions[RID_STACK] = memRegion('stack', this.stack);
+    this.regions[RID_MAPS] = memRegion('map pointer', new Uint8Array(0), false, KIND_MAP);
+    // The ctx region's bounds cover all of struct __sk_buff; accesses are checked field by field.
+    this.regions[RID_CTX] = memRegion('ctx', this.ctx, true, KIND_CTX);
+    this.regions[RID_PACKET] = this.pkt;
+  }
+
+  setPacket(r: Region): void {
+    this.pkt = r;
+    this.regions[RID_PACKET] = r;
+  }
+
+  /** A new region for this packet; its id is valid until resetRegions. */
+  addRegion(r: Region): number {
+    const id = this.nreg++;
+    if (id >= 0x10000) throw new Error('too many memory regions in one packet');
+    this.regions[id] = r;
+    return id;
+  }
+
+  resetRegions(): void {
+    for (let i = FIRST_DYNAMIC_REGION; i < this.nreg; i++) this.regions[i] = undefined;
+    this.nreg = FIRST_DYNAMIC_REGION;
+    this.epoch++;
+  }
+
+  /** A fresh program run: budgets, tail-call count, a zeroed stack (deterministic uninitialised reads). */
+  beginRun(progId: number): void {
+    this.progId = progId;
+    this.mayGoto = BPF_MAX_LOOPS;
+    this.tailCalls = 0;
+    this.error = null;
+    if (this.tailCalled.length) this.tailCalled = [];
+    this.stack.fill(0, 0, this.maxFp);
+    this.maxFp = MAX_BPF_STACK;
+  }
+}

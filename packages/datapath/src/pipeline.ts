@@ -1,0 +1,152 @@
+// The tc datapath of a batch of packets: for each packet on (ifindex, direction) the fast path of
+// dev->tcx_ingress / tcx_egress runs as net/core/dev.c's tcx_run and include/net/tcx.h's
+// tcx_action_code run it:
+//
+//   ret = TCX_NEXT; for each prog in fp: ret = (int)bpf_prog_run(prog, skb); if (ret != TCX_NEXT) break;
+//   code = ret is TCX_PASS (0), TCX_DROP (2) or TCX_REDIRECT (7) ? ret : TCX_NEXT (-1)
+//
+// so any other value (1, 3, 4, ...) ends the chain but decides nothing, like running off its end.
+// sch_handle_ingress/egress then act: TCX_NEXT goes on to the legacy tc filters (none are modelled,
+// so the packet goes on: 'pass'), TC_ACT_SHOT drops, TC_ACT_REDIRECT hands the skb to
+// skb_do_redirect with the target bpf_redirect & co. left in bpf_redirect_info (none, or a device
+// that does not exist: dropped), TCX_PASS passes and sets skb->tc_index = tc_classid.
+//
+// Within a batch later packets see earlier packets' map writes (maps/overlay.ts); the snapshot is
+// never written. Nothing here throws: a program that faults ends its packet with action 'error'
+// (map writes it made before the fault stay in the batch).
+import { bytesToHex as toHex, hexInto } from './hex.ts';
+import type { DatapathError } from './fault.ts';
+import type { LogEntry, Machine, RedirectInfo } from './machine.ts';
+import { SKB } from './memory/ctx.ts';
+import { BASE, HI_CTX } from './memory/region.ts';
+import { runProgram } from './run.ts';
+import { compileFor, newMachine, type RunInputs } from './session.ts';
+import { ethTypeTrans, loadSkbFields, packetRegion, skbU32, setSkbU32, type SkbFields } from './skb.ts';
+import type { Snapshot } from './snapshot.ts';
+import type { WriteSet } from './writeset.ts';
+import { BPF_F_INGRESS } from './helpers/redirect.ts';
+
+export type Direction = 'ingress' | 'egress';
+
+export interface Packet {
+  readonly ifindex: number;
+  readonly direction: Direction;
+  /** The frame from its Ethernet header, lowercase hex. */
+  readonly data: string;
+  /** __sk_buff fields to start from (mark, priority, cb, ...); the rest follow from the packet and device. */
+  readonly skb?: SkbFields;
+  /** bpf_ktime_get_ns for this packet (ns); default: the batch's clock. */
+  readonly time?: number | bigint;
+}
+
+export const TCX_NEXT = -1, TCX_PASS = 0, TCX_DROP = 2, TCX_REDIRECT = 7;
+
+export interface ProgRun {
+  readonly prog_id: number;
+  /** What the program returned, as the int tcx_run compares. */
+  readonly ret: number;
+  /** Programs it reached through bpf_tail_call, in order (the last one's r0 is ret). */
+  readonly tail_calls?: readonly number[];
+}
+
+export interface Verdict {
+  readonly action: 'pass' | 'drop' | 'redirect' | 'error';
+  /** tcx_action_code: TCX_NEXT (-1, nothing decided or nothing attached), TCX_PASS, TCX_DROP, TCX_REDIRECT. */
+  readonly code: number;
+  readonly runs: readonly ProgRun[];
+  /** For 'redirect': the target; `ingress` from BPF_F_INGRESS; kind: bpf_redirect, _peer or _neigh. */
+  readonly redirect?: { readonly ifindex: number; readonly ingress: boolean; readonly kind: 'redirect' | 'peer' | 'neigh' };
+  /** Why a TC_ACT_REDIRECT became a drop. */
+  readonly reason?: string;
+  /** The frame after the programs, when they changed it. */
+  readonly data?: string;
+  /** The skb's mark, priority, tc_index and cb[] after the programs. */
+  readonly skb: { readonly mark: number; readonly priority: number; readonly tc_index: number; readonly cb: readonly number[] };
+  readonly error?: DatapathError;
+}
+
+export interface BatchResult {
+  readonly verdicts: readonly Verdict[];
+  readonly writeSet: WriteSet;
+  readonly log: readonly LogEntry[];
+}
+
+export function runBatch(snapshot: Snapshot, packets: readonly Packet[], inputs: RunInputs = {}): BatchResult {
+  const m = newMachine(snapshot, inputs);
+  const base = BigInt(inputs.clock ?? 0);
+  const verdicts = packets.map((p, i) => {
+    m.packet = i;
+    m.clockNs = p.time !== undefined ? BigInt(p.time) : base;
+    return runPacket(snapshot, m, p);
+  });
+  return { verdicts, writeSet: m.overlay.writeSet(), log: m.log };
+}
+
+function skbOut(m: Machine): Verdict['skb'] {
+  return {
+    mark: skbU32(m, SKB.mark), priority: skbU32(m, SKB.priority), tc_index: skbU32(m, SKB.tc_index),
+    cb: [skbU32(m, SKB.cb), skbU32(m, SKB.cb + 4), skbU32(m, SKB.cb + 8), skbU32(m, SKB.cb + 12), skbU32(m, SKB.cb + 16)],
+  };
+}
+
+/** The frame, when the programs changed it. */
+function changed(m: Machine, p: Packet): { data?: string } {
+  const len = m.pkt.len, now = m.pkt.u8, was = m.pktOrig;
+  if (len === p.data.length >>> 1) {
+    let i = 0;
+    while (i < len && now[i] === was[i]) i++;
+    if (i === len) return {};
+  }
+  return { data: toHex(now.subarray(0, len)) };
+}
+
+/** The packet's bytes in the machine's reused packet memory. */
+function framePacket(m: Machine, hex: string): Uint8Array {
+  const n = hex.length >>> 1;
+  if (m.pktBuf.length < n) { m.pktBuf = new Uint8Array(n); m.pktOrig = new Uint8Array(n); }
+  hexInto(hex, m.pktBuf);
+  hexInto(hex, m.pktOrig);
+  if (m.pkt.u8 !== m.pktBuf) m.setPacket(packetRegion(m.pktBuf));
+  m.pkt.len = n;
+  return m.pktBuf.subarray(0, n);
+}
+
+function runPacket(snapshot: Snapshot, m: Machine, p: Packet): Verdict {
+  const data = framePacket(m, p.data);
+  const dev = snapshot.netdevs[p.ifindex];
+  const ingress = p.direction === 'ingress';
+  // eth_type_trans against a device whose own address is not modelled: unicast frames count as PACKET_HOST.
+  const eth = ethTypeTrans(data, data.subarray(0, 6));
+  loadSkbFields(m, data.length, p.skb === undefined
+    ? { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0 }
+    : { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0, ...p.skb });
+  m.redirect = null;
+  const fp = dev === undefined ? undefined : ingress ? dev.tcx_ingress?.fp : dev.tcx_egress?.fp;
+  const runs: ProgRun[] = [];
+  let ret = TCX_NEXT;
+  for (const id of fp ?? []) {
+    m.resetRegions();
+    const fn = compileFor(snapshot, id);
+    if (typeof fn !== 'function') return { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), error: fn };
+    const retval = runProgram(m, id, fn, BASE, HI_CTX);
+    const tail = m.tailCalled.length ? { tail_calls: [...m.tailCalled] } : {};
+    if (m.error) {
+      runs.push({ prog_id: id, ret: 0, ...tail });
+      return { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), ...changed(m, p), error: m.error };
+    }
+    ret = retval | 0;
+    runs.push(m.tailCalled.length ? { prog_id: id, ret, ...tail } : { prog_id: id, ret });
+    if (ret !== TCX_NEXT) break;
+  }
+  const code = ret === TCX_PASS || ret === TCX_DROP || ret === TCX_REDIRECT ? ret : TCX_NEXT;
+  if (code === TCX_PASS) setSkbU32(m, SKB.tc_index, skbU32(m, SKB.tc_classid));
+  const common = { code, runs, ...changed(m, p) };
+  if (code === TCX_DROP) return { action: 'drop', ...common, skb: skbOut(m) };
+  if (code === TCX_REDIRECT) {
+    const ri = m.redirect as RedirectInfo | null; // set by helpers during the runs
+    if (ri === null) return { action: 'drop', ...common, skb: skbOut(m), reason: 'TC_ACT_REDIRECT without a redirect target' };
+    if (snapshot.netdevs[ri.ifindex] === undefined) return { action: 'drop', ...common, skb: skbOut(m), reason: `redirect to ifindex ${ri.ifindex}: no such device` };
+    return { action: 'redirect', ...common, skb: skbOut(m), redirect: { ifindex: ri.ifindex, ingress: (ri.flags & BPF_F_INGRESS) !== 0, kind: ri.kind } };
+  }
+  return { action: 'pass', ...common, skb: skbOut(m) };
+}

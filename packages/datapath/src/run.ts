@@ -1,0 +1,26 @@
+// One program run: the boundary where faults (and any other exception) become values.
+import { Exit, Fault, type DatapathError } from './fault.ts';
+import type { Machine } from './machine.ts';
+import type { ProgFn } from './compile/codegen.ts';
+import { MAX_BPF_STACK } from './opcodes.ts';
+
+/**
+ * Runs `fn` with r1 = (r1l, r1h), r2 = (r2l, r2h) on a fresh frame; never throws. Returns r0's
+ * low 32 bits as a u32 (what bpf_prog_run returns); r0's high half is left in m.rh, and a fault
+ * in m.error (null when the run ended normally). Allocates nothing on the normal path.
+ */
+export function runProgram(m: Machine, progId: number, fn: ProgFn, r1l: number, r1h: number, r2l = 0, r2h = 0): number {
+  m.beginRun(progId);
+  try {
+    return fn(m, r1l, r1h, r2l, r2h, 0, 0, 0, 0, 0, 0, MAX_BPF_STACK) >>> 0;
+  } catch (e) {
+    if (e instanceof Exit) { m.rh = e.hi; return e.lo >>> 0; }
+    m.error = e instanceof Fault
+      ? { kind: e.kind, pc: e.pc, prog_id: m.progId, ...(e.addr ? { addr: e.addr } : {}), message: e.message }
+      : { kind: 'internal', pc: -1, prog_id: m.progId, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    m.rh = 0;
+    return 0;
+  }
+}
+
+export type { DatapathError };

@@ -1,0 +1,104 @@
+// The sk_buff a tc program runs on: the packet bytes (a region the program may read and write
+// between data and data_end) and the struct __sk_buff image (memory/ctx.ts). Building one
+// follows what the kernel has done by the time tcx runs: eth_type_trans set protocol and
+// pkt_type, the mac header is pushed back so data points at the Ethernet header.
+import type { Machine } from './machine.ts';
+import { memRegion, type Region } from './memory/region.ts';
+import { SKB, SKB_SIZE } from './memory/ctx.ts';
+
+export const ETH_HLEN = 14;
+/** PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST */
+export const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3;
+
+/** The fields of struct __sk_buff a packet may set; the rest follow from the packet. */
+export interface SkbFields {
+  readonly mark?: number;
+  readonly priority?: number;
+  readonly ingress_ifindex?: number;
+  readonly ifindex?: number;
+  readonly queue_mapping?: number;
+  readonly hash?: number;
+  readonly tc_index?: number;
+  readonly tc_classid?: number;
+  readonly cb?: readonly number[];
+  readonly vlan_present?: number;
+  readonly vlan_tci?: number;
+  readonly vlan_proto?: number;
+  readonly napi_id?: number;
+  /** ns, as a decimal string or number (u64). */
+  readonly tstamp?: number | string;
+  readonly hwtstamp?: number | string;
+  readonly wire_len?: number;
+  readonly gso_segs?: number;
+  readonly gso_size?: number;
+  readonly pkt_type?: number;
+  readonly protocol?: number;
+}
+
+/**
+ * eth_type_trans's protocol (as the big-endian u16 __sk_buff.protocol holds, read on a
+ * little-endian machine) and pkt_type, for a device whose address is `devAddr` (6 bytes).
+ */
+export function ethTypeTrans(pkt: Uint8Array, devAddr: Uint8Array): { protocol: number; pkt_type: number } {
+  let pktType = PACKET_HOST;
+  if (pkt[0] & 1) {
+    pktType = pkt[0] === 0xff && pkt[1] === 0xff && pkt[2] === 0xff && pkt[3] === 0xff && pkt[4] === 0xff && pkt[5] === 0xff
+      ? PACKET_BROADCAST : PACKET_MULTICAST;
+  } else {
+    for (let i = 0; i < 6; i++) if (pkt[i] !== devAddr[i]) { pktType = PACKET_OTHERHOST; break; }
+  }
+  const proto = (pkt[12] << 8) | pkt[13];
+  let p: number;
+  if (proto >= 0x0600) p = proto; // ETH_P_802_3_MIN
+  else if (pkt.length >= 16 && pkt[14] === 0xff && pkt[15] === 0xff) p = 0x0001; // ETH_P_802_3 (raw IPX)
+  else p = 0x0004; // ETH_P_802_2
+  return { protocol: ((p & 0xff) << 8) | (p >>> 8), pkt_type: pktType };
+}
+
+/** Packet memory with room to grow (helpers that change the length replace the region). */
+export function packetRegion(bytes: Uint8Array): Region {
+  return memRegion('packet', bytes);
+}
+
+const u64 = (v: number | string | undefined) => BigInt(v ?? 0);
+
+/** Fills the machine's __sk_buff image and packet for one run. */
+export function loadSkb(m: Machine, pkt: Uint8Array, f: SkbFields): void {
+  m.setPacket(packetRegion(pkt));
+  loadSkbFields(m, pkt.length, f);
+}
+
+/** Fills the __sk_buff image for a packet of `len` bytes already in m.pkt. */
+export function loadSkbFields(m: Machine, len: number, f: SkbFields): void {
+  const c = m.cdv;
+  m.ctx.fill(0, 0, SKB_SIZE);
+  c.setUint32(SKB.len, len, true);
+  c.setUint32(SKB.pkt_type, f.pkt_type ?? 0, true);
+  c.setUint32(SKB.mark, f.mark ?? 0, true);
+  c.setUint32(SKB.queue_mapping, f.queue_mapping ?? 0, true);
+  c.setUint32(SKB.protocol, f.protocol ?? 0, true);
+  c.setUint32(SKB.vlan_present, f.vlan_present ?? 0, true);
+  c.setUint32(SKB.vlan_tci, f.vlan_tci ?? 0, true);
+  c.setUint32(SKB.vlan_proto, f.vlan_proto ?? 0, true);
+  c.setUint32(SKB.priority, f.priority ?? 0, true);
+  c.setUint32(SKB.ingress_ifindex, f.ingress_ifindex ?? 0, true);
+  c.setUint32(SKB.ifindex, f.ifindex ?? 0, true);
+  c.setUint32(SKB.tc_index, f.tc_index ?? 0, true);
+  if (f.cb !== undefined) for (let i = 0; i < 5 && i < f.cb.length; i++) c.setUint32(SKB.cb + 4 * i, f.cb[i] >>> 0, true);
+  c.setUint32(SKB.hash, f.hash ?? 0, true);
+  c.setUint32(SKB.tc_classid, f.tc_classid ?? 0, true);
+  c.setUint32(SKB.napi_id, f.napi_id ?? 0, true);
+  if (f.tstamp !== undefined) c.setBigUint64(SKB.tstamp, u64(f.tstamp), true);
+  c.setUint32(SKB.wire_len, f.wire_len ?? len, true);
+  c.setUint32(SKB.gso_segs, f.gso_segs ?? 0, true);
+  c.setUint32(SKB.gso_size, f.gso_size ?? 0, true);
+  if (f.hwtstamp !== undefined) c.setBigUint64(SKB.hwtstamp, u64(f.hwtstamp), true);
+}
+
+/** skb->len after a helper changed the packet's length. */
+export function setSkbLen(m: Machine, len: number): void {
+  m.cdv.setUint32(SKB.len, len, true);
+}
+
+export const skbU32 = (m: Machine, off: number) => m.cdv.getUint32(off, true);
+export const setSkbU32 = (m: Machine, off: number, v: number) => m.cdv.setUint32(off, v >>> 0, true);
