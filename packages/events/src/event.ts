@@ -25,9 +25,32 @@ export interface NetdevAddEvent { readonly kind: 'netdev_add'; readonly name: st
 /** `ip link del NAME` (a veth takes its peer with it). */
 export interface NetdevDelEvent { readonly kind: 'netdev_del'; readonly name: string }
 
+/** The kernel's monotonic clock moves to `ns` (what bpf_ktime_get_ns returns); it never goes back. */
+export interface TickEvent { readonly kind: 'tick'; readonly ns: number }
+
+/** __sk_buff fields a packet arrives with (the rest follow from its bytes and device). */
+export interface PacketSkb {
+  readonly mark?: number; readonly priority?: number; readonly tc_index?: number; readonly queue_mapping?: number;
+  readonly hash?: number; readonly cb?: readonly number[];
+}
+/** One frame through a device's tcx hook. */
+export interface Packet {
+  readonly ifindex: number;
+  readonly direction: 'ingress' | 'egress';
+  /** The frame from its Ethernet header, lowercase hex. */
+  readonly data: string;
+  readonly skb?: PacketSkb;
+}
+/**
+ * A batch of packets through the tcx pipelines. The datapath runs them on the state as it is
+ * (a frozen snapshot); what their programs wrote to maps is folded in with the event, and the
+ * result's `out.verdicts` says what became of each packet.
+ */
+export interface PacketsEvent { readonly kind: 'packets'; readonly packets: readonly Packet[] }
+
 export type Event =
   | BpfEvent | CloseEvent | DupEvent | ForkEvent | ExitEvent | UnlinkEvent | MkdirEvent
-  | NetdevAddEvent | NetdevDelEvent;
+  | NetdevAddEvent | NetdevDelEvent | TickEvent | PacketsEvent;
 export type EventKind = Event['kind'];
 
 /** What folding an event yields: the return value (or -errno) and every field the kernel writes back. */

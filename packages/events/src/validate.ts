@@ -93,7 +93,33 @@ const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => Valida
   mkdir: { pid: PID, pathname: checkBpffsPath },
   netdev_add: { name: checkIfname, peer: (v, p) => (v === undefined ? undefined : checkIfname(v, p)) },
   netdev_del: { name: checkIfname },
+  tick: { ns: (v, p) => checkInt(v, 'u64', p) },
+  packets: { packets: checkPackets },
 };
+
+const SKB_FIELDS: Record<string, string> = { mark: 'u32', priority: 'u32', tc_index: 'u16', queue_mapping: 'u16', hash: 'u32' };
+
+function checkPackets(v: unknown, path: string): ValidationError | undefined {
+  if (!Array.isArray(v)) return { path, message: `expected an array of packets, got ${describe(v)}` };
+  for (let i = 0; i < v.length; i++) {
+    const p = v[i] as Record<string, unknown>, at = `${path}[${i}]`;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return { path: at, message: `expected a packet {ifindex, direction, data}, got ${describe(p)}` };
+    for (const k of Object.keys(p)) if (!['ifindex', 'direction', 'data', 'skb'].includes(k)) return { path: `${at}.${k}`, message: 'not a field of a packet (ifindex, direction, data, skb)' };
+    const e = checkInt(p.ifindex, 'u32', `${at}.ifindex`) ?? checkField('bytes', p.data, `${at}.data`);
+    if (e) return e;
+    if (p.direction !== 'ingress' && p.direction !== 'egress') return { path: `${at}.direction`, message: `expected "ingress" or "egress", got ${describe(p.direction)}` };
+    if (p.skb === undefined) continue;
+    if (typeof p.skb !== 'object' || p.skb === null || Array.isArray(p.skb)) return { path: `${at}.skb`, message: `expected an object, got ${describe(p.skb)}` };
+    for (const [k, x] of Object.entries(p.skb as Record<string, unknown>)) {
+      if (k === 'cb') {
+        if (!Array.isArray(x) || x.length !== 5) return { path: `${at}.skb.cb`, message: 'expected 5 u32 values' };
+        for (let j = 0; j < 5; j++) { const ce = checkInt(x[j], 'u32', `${at}.skb.cb[${j}]`); if (ce) return ce; }
+      } else if (SKB_FIELDS[k]) { const fe = checkInt(x, SKB_FIELDS[k], `${at}.skb.${k}`); if (fe) return fe; }
+      else return { path: `${at}.skb.${k}`, message: `not a settable __sk_buff field (${[...Object.keys(SKB_FIELDS), 'cb'].join(', ')})` };
+    }
+  }
+  return undefined;
+}
 
 /** mkdir and unlink events model bpffs only: other filesystems are not part of the model. */
 function checkBpffsPath(v: unknown, path: string): ValidationError | undefined {

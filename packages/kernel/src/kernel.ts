@@ -1,7 +1,8 @@
 // The Kernel facade: an object over the pure fold for interactive use. Every call appends its
 // event and result to an in-memory trace and returns the result; `state` is the frozen state.
-import { assertEvent, type AttrOf, type Event, type ModelledCmd, type Result } from '@bpfsim/events';
-import { fold, initialState, type KernelState } from '@bpfsim/reducer';
+import { assertEvent, type AttrOf, type Event, type ModelledCmd, type Packet, type Result } from '@bpfsim/events';
+import { initialState, type Fold, type KernelState } from '@bpfsim/reducer';
+import { kernelFold } from './fold.ts';
 
 export interface TraceEntry { readonly event: Event; readonly result: Result }
 
@@ -10,11 +11,14 @@ export interface KernelOptions {
   readonly seed?: number;
   /** Start from this state instead of a fresh kernel. */
   readonly state?: KernelState;
+  /** The fold to use; by default the reducer with the datapath (kernelFold). */
+  readonly fold?: Fold;
 }
 
 export class Kernel {
   #state: KernelState;
   #trace: TraceEntry[] = [];
+  readonly #fold: Fold;
   readonly seed: number;
   /** Called after every event, e.g. by a recorder. */
   onEvent?: (entry: TraceEntry, state: KernelState) => void;
@@ -22,6 +26,7 @@ export class Kernel {
   constructor(opts: KernelOptions = {}) {
     this.seed = opts.seed ?? 0;
     this.#state = opts.state ?? initialState(this.seed);
+    this.#fold = opts.fold ?? kernelFold;
   }
 
   get state(): KernelState { return this.#state; }
@@ -30,7 +35,7 @@ export class Kernel {
   /** Folds any event; a malformed one throws an EventError naming the field and changes nothing. */
   apply(event: unknown): Result {
     const e = assertEvent(event, this.#trace.length);
-    const { state, result } = fold(this.#state, e);
+    const { state, result } = this.#fold(this.#state, e);
     this.#state = state;
     const entry = { event: e, result };
     this.#trace.push(entry);
@@ -50,4 +55,8 @@ export class Kernel {
   /** `ip link add NAME type veth [peer name PEER]`: returns the new device's ifindex. */
   netdevAdd(name: string, peer?: string): Result { return this.apply(peer === undefined ? { kind: 'netdev_add', name } : { kind: 'netdev_add', name, peer }); }
   netdevDel(name: string): Result { return this.apply({ kind: 'netdev_del', name }); }
+  /** Moves the monotonic clock to `ns`. */
+  tick(ns: number): Result { return this.apply({ kind: 'tick', ns }); }
+  /** Runs a batch of packets through the tcx pipelines: `out.verdicts` says what became of each. */
+  packets(packets: readonly Packet[]): Result { return this.apply({ kind: 'packets', packets }); }
 }

@@ -1,10 +1,12 @@
 // The model against the live kernel's recorded answers: every scenario under fixtures/kernel/ is
-// folded from a fresh state and each result must equal the kernel's (fixtures/kernel/README.md).
+// folded from a fresh state (with the datapath, for BPF_PROG_TEST_RUN) and each result must equal
+// the kernel's (fixtures/kernel/README.md).
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { assertEvent, formatRet, type Result } from '@bpfsim/events';
-import { fold, initialState } from '@bpfsim/reducer';
+import { initialState } from '@bpfsim/reducer';
+import { kernelFold as fold } from '../src/index.ts';
 import { compareResults } from '@bpfsim/oracle';
 
 const root = new URL('../../../fixtures/kernel/', import.meta.url).pathname;

@@ -39,7 +39,7 @@ export function bpf(s: S, e: BpfEvent): Result {
     case 'BPF_LINK_UPDATE':
     case 'BPF_LINK_DETACH':
       return attachCmd(s, e);
-    case 'BPF_PROG_TEST_RUN':
+    case 'BPF_PROG_TEST_RUN': // reached only by a fold without a datapath (see fold.ts)
       return fail('ENOTSUPP');
   }
 }

@@ -15,5 +15,6 @@ export function initialState(seed = 0): KernelState {
     netdevs: { [LOOPBACK.ifindex]: LOOPBACK },
     nextIfindex: 2,
     bpffs: {},
+    clock_ns: 0,
   }, true);
 }

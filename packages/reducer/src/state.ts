@@ -99,6 +99,8 @@ export interface KernelState {
   readonly nextIfindex: number;
   /** bpffs mounted at BPFFS_ROOT: path (relative to the mount) -> node. */
   readonly bpffs: Readonly<Record<string, BpffsNode>>;
+  /** The monotonic clock (ns), moved by tick events; what bpf_ktime_get_ns returns. */
+  readonly clock_ns: number;
 }
 
 export const BPFFS_ROOT = '/sys/fs/bpf';

@@ -48,6 +48,14 @@ export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, f
   return undefined;
 }
 
+/** A value changed through a pointer from bpf_map_lookup_elem: the element keeps its place. */
+export function hashReplaceInPlace(d: HashData, key: string, value: string): void {
+  const b = bucketOf(d, key);
+  const list = elems(d, b);
+  const at = list.findIndex((e) => e[0] === key);
+  if (at >= 0) radixSet(d.buckets, depthOf(d), b, list.map((e, i) => (i === at ? [key, value] as const : e)));
+}
+
 export function hashDelete(d: HashData, key: string): Check {
   const b = bucketOf(d, key);
   const list = elems(d, b);

@@ -1,6 +1,7 @@
 // `bpfsim run FILE`: fold a scenario and show every result and the final state.
 import { readFileSync } from 'node:fs';
-import { fold, initialState } from '@bpfsim/reducer';
+import { initialState } from '@bpfsim/reducer';
+import { kernelFold as fold } from '@bpfsim/kernel';
 import { parseScenario, ScenarioError } from '../scenario.ts';
 import { formatEntry } from '../format/strace.ts';
 import { showState } from '../format/show.ts';

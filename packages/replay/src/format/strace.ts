@@ -44,6 +44,8 @@ export function formatCall(e: Event): string {
     case 'unlink': return `[pid ${e.pid}] ${e.dir ? 'rmdir' : 'unlink'}(${JSON.stringify(e.pathname)})`;
     case 'netdev_add': return `ip link add ${e.name} type veth${e.peer ? ` peer name ${e.peer}` : ''}`;
     case 'netdev_del': return `ip link del ${e.name}`;
+    case 'tick': return `clock -> ${e.ns} ns`;
+    case 'packets': return `packets(${e.packets.map((p) => `${p.data.length / 2}B on ${p.ifindex} ${p.direction}`).join(', ')})`;
   }
 }
 

@@ -14,7 +14,8 @@
 //    old subtrees by reference), refolding from a checkpoint only when it has no changes kept for
 //    that event (e.g. right after landing on a checkpoint).
 import type { Event, Result } from '@bpfsim/events';
-import { fold as reducerFold, type KernelState, type Folded } from '@bpfsim/reducer';
+import type { KernelState, Folded } from '@bpfsim/reducer';
+import { kernelFold as reducerFold } from '@bpfsim/kernel';
 import type { Trace } from '../trace/reader.ts';
 import { TraceError } from '../trace/reader.ts';
 import { ABSENT, applyChanges, changes, diffLines, getPath, resolvePath, sameValue, touched, type Change, type DiffLine, type Path } from './diff.ts';

@@ -1,6 +1,7 @@
 // Traces in memory, from events (folding them) or from recorded entries.
 import type { Event, Result } from '@bpfsim/events';
-import { fold, initialState, type KernelState } from '@bpfsim/reducer';
+import { initialState, type KernelState } from '@bpfsim/reducer';
+import { kernelFold as fold } from '@bpfsim/kernel';
 import { Trace } from './reader.ts';
 import { MemorySink, TraceWriter, type TraceWriterOptions } from './writer.ts';
 

@@ -2,7 +2,8 @@
 // The first divergence is reported with the event, the recorded and the actual result, and a
 // diff of the state.
 import { validateEvent, type Event, type Result } from '@bpfsim/events';
-import { fold as reducerFold, type KernelState } from '@bpfsim/reducer';
+import type { KernelState } from '@bpfsim/reducer';
+import { kernelFold as reducerFold } from '@bpfsim/kernel';
 import { diffLines, sameValue, type DiffLine } from '../timetravel/diff.ts';
 import type { FoldFn } from '../timetravel/session.ts';
 import { stateHash, STATE_HASH_ALGORITHM } from './hash.ts';
