@@ -36,6 +36,15 @@ describe('bpfsim run', () => {
     expect(r.stdout).toContain('# bpftool map show');
     expect(r.stdout).toMatch(/1: hash {2}name counters {2}flags 0x0\n\tkey 4B {2}value 8B {2}max_entries 1024\n\tpinned \/sys\/fs\/bpf\/loader\/counters/);
   });
+  it('replays the bundled trace and prints its timeline (the README main job)', () => {
+    const r = cli('replay', join(root, 'examples/tcx-upgrade.trace'), '--timeline');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/BPF_LINK_UPDATE.*= -1 EPERM/);
+    expect(r.stdout).toContain('packet 0: drop after prog 3 -> 2');
+    expect(r.stdout).toContain('netdevs.3.tcx_ingress.items[0]: + {prog_id: 3, link_id: 0}');
+    expect(r.stdout).toMatch(/replayed 32 events: every result agrees/);
+  });
   it('refuses a malformed scenario with the event index and field, exit 2, no stack trace', () => {
     const p = file('bad.json', JSON.stringify([{ kind: 'close', pid: 1, fd: 3 }, { kind: 'bpf', pid: 1, cmd: 'BPF_PROG_LOAD', attr: { prog_type: 3, insns: [{ code: 0x95, dst_reg: 0, src_reg: 0, off: 0 }] } }]));
     const r = cli('run', p);

@@ -2,17 +2,19 @@
 import { formatCall, formatResult } from '../format/strace.ts';
 import { replayTrace, type Divergence } from '../trace/replay.ts';
 import { formatDiffLine } from '../timetravel/diff.ts';
+import { printTimelineEntry } from './timeline.ts';
 import { CliError } from './errors.ts';
 import { describeStop, openTrace, parseArgs } from './trace-cli.ts';
 
 /** Exit codes: 0 everything agrees; 1 a divergence; 2 unusable input; 3 all intact events agree but the trace is damaged or unclosed. */
 export function replayCommand(args: string[]): number {
-  const p = parseArgs('replay', args, ['--progress'], ['--quiet', '-q']);
+  const p = parseArgs('replay', args, ['--progress'], ['--quiet', '-q', '--timeline']);
   if (p.positional.length !== 1) throw new CliError('replay: expected one trace file (bpfsim replay TRACE)', 2);
   const trace = openTrace(p.positional[0]);
   const quiet = p.flags.has('--quiet') || p.flags.has('-q');
-  const bar = progressBar(trace.length, p.flags.get('--progress'));
-  const report = replayTrace(trace, { onProgress: bar.update, progressEvery: 1000 });
+  const timeline = p.flags.has('--timeline');
+  const bar = progressBar(trace.length, timeline ? 'never' : p.flags.get('--progress'));
+  const report = replayTrace(trace, { onProgress: bar.update, progressEvery: 1000, ...(timeline ? { onEvent: printTimelineEntry } : {}) });
   bar.done();
   const out = (s: string) => process.stdout.write(s + '\n');
   if (report.divergence) {

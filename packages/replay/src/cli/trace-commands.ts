@@ -20,6 +20,7 @@ export const TRACE_USAGE = `  record SCENARIO -o TRACE
                 3 when all intact events agree but the trace is damaged or unclosed
                   --quiet             print nothing when everything agrees
                   --progress MODE     auto (default: on a terminal, long traces) | always | never
+                  --timeline          print every event, its result, its packets' fates and what it changed
   show TRACE [--at N]
                 the state after N events (default: the end) as bpftool prints it (--json: as JSON)
   diff TRACE A B

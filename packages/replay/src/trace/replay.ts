@@ -58,6 +58,8 @@ export interface ReplayOptions {
   readonly progressEvery?: number;
   /** Validate every recorded event before folding it (default true). */
   readonly validate?: boolean;
+  /** Called after each event that agreed, with the states around it (for timelines). */
+  readonly onEvent?: (index: number, event: Event, result: Result, before: KernelState, after: KernelState) => void;
 }
 
 export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayReport {
@@ -128,6 +130,7 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
     if (!sameValue(rec.result, actual)) {
       return done({ kind: 'result', position: i, event: rec.event, recorded: rec.result, actual, diff: diffLines(before, state), message: `event ${i}: the result differs` }, i + 1);
     }
+    opts.onEvent?.(i, rec.event, actual, before, state);
     d = checkAt(i + 1);
     if (d) return done(d, i + 1);
     if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, n);
