@@ -4,6 +4,7 @@
 import { runCommand } from './run.ts';
 import { CliError } from './errors.ts';
 import { traceCommand, TRACE_USAGE } from './trace-commands.ts';
+import { CHECK_USAGE, DIFFUZZ_USAGE } from './oracle-usage.ts';
 
 const USAGE = `usage: bpfsim <command> [options]
 
@@ -13,12 +14,16 @@ commands:
                   --quiet        print only the final state
                   --json         print results and state as JSON
 ${TRACE_USAGE}
+${CHECK_USAGE}
+${DIFFUZZ_USAGE}
   help          this text`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'run': return runCommand(rest);
+    case 'check': return (await import('./check.ts')).checkCommand(rest);
+    case 'diffuzz': return (await import('./diffuzz.ts')).diffuzzCommand(rest);
     case 'record': case 'replay': case 'show': case 'diff': case 'blame': case 'bisect': case 'debug': return traceCommand(cmd, rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE + '\n');
