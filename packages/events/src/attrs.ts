@@ -72,3 +72,6 @@ export type AttrOf<C extends ModelledCmd> = Infer<(typeof ATTR_SCHEMAS)[C]>;
 export function isModelledCmd(cmd: string): cmd is ModelledCmd {
   return Object.prototype.hasOwnProperty.call(ATTR_SCHEMAS, cmd);
 }
+
+/** Map types bpfsim models; BPF_MAP_CREATE of another type the kernel knows is refused by validateEvent. */
+export const MODELLED_MAP_TYPES: readonly string[] = ['BPF_MAP_TYPE_HASH', 'BPF_MAP_TYPE_ARRAY', 'BPF_MAP_TYPE_BLOOM_FILTER'];

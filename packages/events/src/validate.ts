@@ -1,7 +1,7 @@
 // validateEvent: structural checks only. Values the kernel itself rejects (unknown flag bits,
 // bad sizes, bad fds) are not validation errors: they reach the reducer, which answers the errno.
-import { ATTR_SCHEMAS, isModelledCmd } from './attrs.ts';
-import { BPF_CMD_NAMES } from './uapi.ts';
+import { ATTR_SCHEMAS, MODELLED_MAP_TYPES, isModelledCmd } from './attrs.ts';
+import { BPF_CMD_NAMES, BPF_MAP_TYPE_NAMES } from './uapi.ts';
 import type { Event } from './event.ts';
 import type { Field, FieldKind, Schema } from './schema.ts';
 
@@ -121,6 +121,13 @@ function checkPackets(v: unknown, path: string): ValidationError | undefined {
   return undefined;
 }
 
+/** A map type the kernel has but bpfsim does not model cannot be answered faithfully: say so. */
+function checkModelledMapType(t: unknown): ValidationError | undefined {
+  const name = typeof t === 'number' ? BPF_MAP_TYPE_NAMES[t] : (t as string);
+  if (name === undefined || name === 'BPF_MAP_TYPE_UNSPEC' || MODELLED_MAP_TYPES.includes(name)) return undefined;
+  return { path: 'attr.map_type', message: `${name} is a map type bpfsim does not model yet (modelled: ${MODELLED_MAP_TYPES.join(', ')})` };
+}
+
 /** mkdir and unlink events model bpffs only: other filesystems are not part of the model. */
 function checkBpffsPath(v: unknown, path: string): ValidationError | undefined {
   const e = checkField('str', v, path);
@@ -153,7 +160,7 @@ export function validateEvent(e: unknown): Validated {
     }
     const attr = o.attr ?? {};
     if (typeof attr !== 'object' || attr === null || Array.isArray(attr)) return fail('attr', `expected an object, got ${describe(attr)}`);
-    const err = checkSchema(ATTR_SCHEMAS[o.cmd], attr as Record<string, unknown>, 'attr');
+    const err = checkSchema(ATTR_SCHEMAS[o.cmd], attr as Record<string, unknown>, 'attr') ?? (o.cmd === 'BPF_MAP_CREATE' ? checkModelledMapType((attr as { map_type: unknown }).map_type) : undefined);
     return err ? { ok: false, error: err } : { ok: true, event: (o.attr === undefined ? { ...o, attr: {} } : o) as Event };
   }
   const spec = SIMPLE[o.kind];

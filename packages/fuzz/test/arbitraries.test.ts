@@ -38,7 +38,7 @@ describe('determinism', () => {
 describe('well-formed arbitraries', () => {
   it('every command has an arbitrary whose events validate', () => {
     for (const cmd of CMDS) {
-      fc.assert(fc.property(bpfEventArb(cmd, u, { unmodelledMapTypes: 1, verifierDefects: 1 }), (e) => {
+      fc.assert(fc.property(bpfEventArb(cmd, u, { verifierDefects: 1 }), (e) => {
         const v = validateEvent(e);
         if (!v.ok) throw new Error(`${cmd}: ${JSON.stringify(e)}: ${v.error.path}: ${v.error.message}`);
         expect(e.cmd).toBe(cmd);

@@ -2,6 +2,7 @@
 import { type BpfEvent, type ModelledCmd, type Result } from '@bpfsim/events';
 import { decodeOut, type CallOutcome } from './attr/decode.ts';
 import { encodeAttr } from './attr/encode.ts';
+import { implicitLookupValue } from './attr/buffers.ts';
 import type { InfoKind } from './attr/info.ts';
 import type { IdKind, IdMap } from './ids.ts';
 import type { Helper } from './native/helper.ts';
@@ -18,11 +19,17 @@ const NEXT_ID: Partial<Record<ModelledCmd, IdKind>> = {
 };
 
 async function call(h: Helper, cmd: ModelledCmd, attr: Attr, infoKind?: InfoKind): Promise<Result> {
-  const encoded = encodeAttr(cmd, attr, { mapOf: (fd) => mapShape(h.pid, fd), possibleCpus });
+  const ctx = { mapOf: (fd: number) => mapShape(h.pid, fd), possibleCpus };
+  const encoded = encodeAttr(cmd, attr, ctx);
   const a = await h.bpf(encoded);
   const ret = a.ret < 0 ? -a.errno : a.ret;
   const outcome: CallOutcome = { ret, attr: a.attr, bufs: new Map(encoded.bufs.flatMap((b, i) => (b.output ? [[b.field, a.bufs[i]] as const] : []))) };
   const out = decodeOut(cmd, attr, outcome, infoKind);
+  // A lookup writes only the value's bytes into a longer buffer: report what the kernel wrote.
+  if (out && typeof out.value === 'string' && (cmd === 'BPF_MAP_LOOKUP_ELEM' || cmd === 'BPF_MAP_LOOKUP_AND_DELETE_ELEM')) {
+    const written = implicitLookupValue(cmd, { ...attr, value: undefined }, ctx);
+    if (written !== undefined && out.value.length > written * 2) return { ret, out: { ...out, value: out.value.slice(0, written * 2) } };
+  }
   return out ? { ret, out } : { ret };
 }
 

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 export type FdKind = 'prog' | 'map' | 'link' | 'btf' | 'other';
 
 const ANON: Record<string, FdKind> = {
-  'anon_inode:bpf-prog': 'prog', 'anon_inode:bpf-map': 'map', 'anon_inode:bpf_link': 'link', 'anon_inode:btf': 'btf',
+  'anon_inode:bpf-prog': 'prog', 'anon_inode:bpf-map': 'map', 'anon_inode:bpf_link': 'link', 'anon_inode:bpf-link': 'link', 'anon_inode:btf': 'btf',
 };
 
 /** The kind of file behind `fd` in process `pid`, or undefined if the fd is not open. */

@@ -28,8 +28,9 @@ function apply(s: S, e: Event, ran: Ran | undefined): Result {
       return bpf(s, e);
     case 'close': return closeFd(s, e.pid, e.fd) ? ok(0) : fail('EBADF');
     case 'dup': {
+      proc(s, e.pid); // a process's first event finds stdio open
       const entry = fdEntry(s, e.pid, e.fd);
-      if (!entry) { proc(s, e.pid); return fail('EBADF'); }
+      if (!entry) return fail('EBADF');
       const fd = installFd(s, e.pid, entry);
       return fd < 0 ? fail('EMFILE') : ok(fd);
     }

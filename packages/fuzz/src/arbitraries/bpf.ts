@@ -22,8 +22,8 @@ import { programArb } from './programs.ts';
 /** Knobs of the bpf arbitraries. Weights are relative to the ordinary cases; 0 turns a case off. */
 export interface BpfArbOptions {
   /**
-   * BPF_MAP_CREATE of map types bpfsim does not model (PERCPU_HASH, LRU_HASH, ...). The kernel
-   * creates them; the model cannot. Default 0.
+   * BPF_MAP_CREATE of map types bpfsim does not model (PERCPU_HASH, LRU_HASH, ...): validateEvent
+   * refuses them, so they exercise that refusal, not the kernel. Default 0.
    */
   readonly unmodelledMapTypes?: number;
   /** BPF_PROG_LOAD of programs only the verifier's walk rejects (programs.ts DYNAMIC_DEFECTS). Default 0. */

@@ -44,7 +44,9 @@ export class Helper {
   static async spawn(binary: string, root: string, label: string): Promise<Helper> {
     const child = spawn(binary, [root], { stdio: ['pipe', 'pipe', 'inherit'] });
     const channel = new Channel(child.stdin!, child.stdout!, label);
-    child.on('exit', (code, sig) => channel.fail(new Error(`${label}: helper exited (${sig ?? `status ${code}`})`)));
+    // 'exit' can come before the last answer has been read from the pipe: fail only once the
+    // answer stream has ended, so that an answer already written (EXIT's) is still delivered.
+    child.on('exit', (code, sig) => void channel.ended.then(() => channel.fail(new Error(`${label}: helper exited (${sig ?? `status ${code}`})`))));
     child.on('error', (e) => channel.fail(new Error(`${label}: ${e.message}`)));
     const h = new Helper(child.pid ?? -1, channel, root, child);
     const pong = await h.call(OP.PING, Buffer.alloc(0));

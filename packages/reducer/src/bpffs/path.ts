@@ -1,19 +1,30 @@
-// Path resolution for the modelled bpffs, mounted at /sys/fs/bpf. Paths outside it are taken to be
-// on another filesystem whose directories exist and whose files do not (documented in README).
-import { BPFFS_ROOT } from '../state.ts';
+// Path lookup in the modelled bpffs, mounted at /sys/fs/bpf, the way the VFS walks a path: every
+// component but the last must be an existing directory (so `d/../x` needs `d`). Paths outside
+// bpffs are taken to be on another filesystem whose directories exist and whose files do not
+// (documented in README).
+import { BPFFS_ROOT, type KernelState } from '../state.ts';
 
-export type Resolved = { readonly inBpffs: true; readonly rel: string; readonly parent: string } | { readonly inBpffs: false };
+export type Resolved =
+  | { readonly inBpffs: true; readonly rel: string; readonly parent: string; readonly err?: undefined }
+  | { readonly inBpffs: false; readonly err?: undefined }
+  | { readonly err: 'ENOENT' | 'ENOTDIR' };
 
-/** Normalises `.`/`..`/`//` and places the path in bpffs: rel '' is the mount's root. */
-export function resolvePath(pathname: string): Resolved {
+const ROOT = BPFFS_ROOT.split('/').filter(Boolean);
+const under = (parts: readonly string[]) => parts.length >= ROOT.length && ROOT.every((r, i) => parts[i] === r);
+
+/** Looks `pathname` up: where it lands (rel '' is the mount's root), or the walk's errno. */
+export function resolvePath(s: Pick<KernelState, 'bpffs'>, pathname: string): Resolved {
   if (!pathname.startsWith('/')) return { inBpffs: false };
-  const parts: string[] = [];
-  for (const p of pathname.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop(); else parts.push(p);
+  const comps = pathname.split('/').filter((p) => p !== '' && p !== '.');
+  const cur: string[] = [];
+  for (let i = 0; i < comps.length; i++) {
+    if (comps[i] === '..') cur.pop(); else cur.push(comps[i]);
+    if (i === comps.length - 1 || !under(cur) || cur.length === ROOT.length) continue;
+    const node = s.bpffs[cur.slice(ROOT.length).join('/')];
+    if (!node) return { err: 'ENOENT' };
+    if (node.kind !== 'dir') return { err: 'ENOTDIR' };
   }
-  const root = BPFFS_ROOT.split('/').filter(Boolean);
-  if (parts.length < root.length || root.some((r, i) => parts[i] !== r)) return { inBpffs: false };
-  const rel = parts.slice(root.length);
+  if (!under(cur)) return { inBpffs: false };
+  const rel = cur.slice(ROOT.length);
   return { inBpffs: true, rel: rel.join('/'), parent: rel.slice(0, -1).join('/') };
 }

@@ -20,7 +20,8 @@ export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
   if (!entry || entry.kind === 'file') return fail('EINVAL');
   // user_path_create(): the parent must exist, the name must not.
   if (a.pathname === '') return fail('ENOENT');
-  const p = resolvePath(a.pathname);
+  const p = resolvePath(s, a.pathname);
+  if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('EPERM');
   if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
   if (!isDir(s, p.parent)) return fail(s.bpffs[p.parent] ? 'ENOTDIR' : 'ENOENT');
@@ -37,7 +38,8 @@ export function objGet(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET'>): Result {
   if (mode === 'EINVAL') return fail('EINVAL');
   if (file_flags & BPF_F_PATH_FD) return fail('EBADF');
   if (a.pathname === '') return fail('ENOENT');
-  const p = resolvePath(a.pathname);
+  const p = resolvePath(s, a.pathname);
+  if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('ENOENT');
   const node = p.rel === '' ? { kind: 'dir' as const } : s.bpffs[p.rel];
   if (!node) return fail('ENOENT');
@@ -48,7 +50,8 @@ export function objGet(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET'>): Result {
 }
 
 export function mkdir(s: S, pathname: string): Result {
-  const p = resolvePath(pathname);
+  const p = resolvePath(s, pathname);
+  if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('EPERM');
   if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
   if (!isDir(s, p.parent)) return fail(s.bpffs[p.parent] ? 'ENOTDIR' : 'ENOENT');
@@ -57,7 +60,8 @@ export function mkdir(s: S, pathname: string): Result {
 }
 
 export function unlink(s: S, pathname: string, dir: boolean): Result {
-  const p = resolvePath(pathname);
+  const p = resolvePath(s, pathname);
+  if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('ENOENT');
   if (p.rel === '') return fail(dir ? 'EBUSY' : 'EISDIR');
   const node = s.bpffs[p.rel];

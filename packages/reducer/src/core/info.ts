@@ -54,5 +54,6 @@ export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY
   const len = Math.min(a.info_len, size);
   // The kernel reads the caller's info first: a NULL pointer with a length faults.
   if (len > 0 && !a.info) return fail('EFAULT');
+  if (!a.info) return ok(0, { info_len: 0 }); // no buffer (and, with len 0, nothing to copy)
   return ok(0, { info_len: len, info: cut(info, layout, len) });
 }

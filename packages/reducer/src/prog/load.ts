@@ -1,7 +1,7 @@
 // BPF_PROG_LOAD: bpf_prog_load()'s checks in the kernel's order, then bpfsim's small instruction
 // check standing in for the verifier (algo/insncheck.ts documents what it does not catch).
 import {
-  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_TOKEN_FD, BPF_PROG_TYPE_NAMES, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
+  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_SLEEPABLE, BPF_F_TOKEN_FD, BPF_PROG_TYPE_NAMES, errno, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
   type AttrOf, type Insn, type Result,
 } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
@@ -22,9 +22,15 @@ import { progTag } from '../algo/tag.ts';
 const PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | BPF_F_TOKEN_FD;
 /** BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED */
 const BPF_LOG_MASK = 0xf;
+const BPF_LOG_FIXED = 0x8;
 /** Program types this kernel has (find_prog_type): all of enum bpf_prog_type but LIRC_MODE2, built without CONFIG_BPF_LIRC_MODE2. */
 const HAS_PROG_TYPE = (t: number) => t > 0 && t <= bpf_prog_type.BPF_PROG_TYPE_NETFILTER && t !== bpf_prog_type.BPF_PROG_TYPE_LIRC_MODE2;
 const LD_IMM64 = 0x18;
+/** can_be_sleepable(): tracing (fentry/fexit/iter), LSM, uprobes, struct_ops, and syscall programs. */
+const CAN_SLEEP: readonly number[] = [
+  bpf_prog_type.BPF_PROG_TYPE_TRACING, bpf_prog_type.BPF_PROG_TYPE_LSM, bpf_prog_type.BPF_PROG_TYPE_KPROBE,
+  bpf_prog_type.BPF_PROG_TYPE_STRUCT_OPS, bpf_prog_type.BPF_PROG_TYPE_SYSCALL,
+];
 
 export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result {
   const prog_flags = a.prog_flags ?? 0;
@@ -55,10 +61,17 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
   const checked = checkInsns(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
   if (!checked.ok) {
-    // The log is known exactly for failures found before the verifier walks the program.
+    // The log is known exactly for failures found before the verifier walks the program. When it
+    // does not fit, bpf_vlog_finalize()'s -ENOSPC replaces the verifier's errno.
     if (!log_buf || checked.fullLog === undefined) return { ret: -checked.errno };
-    return { ret: -checked.errno, out: { log_buf: checked.fullLog.slice(0, log_size - 1), log_true_size: checked.fullLog.length + 1 } };
+    const true_size = checked.fullLog.length + 1;
+    // The log keeps its head with BPF_LOG_FIXED, else (a rotating log) its tail.
+    const text = log_level & BPF_LOG_FIXED ? checked.fullLog.slice(0, log_size - 1) : checked.fullLog.slice(Math.max(0, checked.fullLog.length - (log_size - 1)));
+    return { ret: true_size > log_size ? -errno.ENOSPC : -checked.errno, out: { log_buf: text, log_true_size: true_size } };
   }
+  // check_attach_btf_id(): only some program types can be sleepable, and syscall programs must be.
+  const sleepable = (prog_flags & BPF_F_SLEEPABLE) !== 0;
+  if (sleepable ? !CAN_SLEEP.includes(prog_type) : prog_type === bpf_prog_type.BPF_PROG_TYPE_SYSCALL) return fail('EINVAL');
 
   // resolve_pseudo_ldimm64(): each map fd becomes a reference to the map, once per map, in the
   // order the program first names them (the check above has vouched that each fd is a map).

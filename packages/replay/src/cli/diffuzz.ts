@@ -23,11 +23,11 @@ export interface DiffuzzDeps {
 
 interface Opts {
   seed: number; steps: number; per: number; budget?: number; out?: string; keepGoing: boolean; shrink: boolean;
-  jobs: number; summary?: string; unmodelled: boolean; defects: boolean;
+  jobs: number; summary?: string; defects: boolean;
 }
 
 function parse(args: readonly string[]): Opts {
-  const o: Opts = { seed: NaN, steps: NaN, per: 100, keepGoing: false, shrink: true, jobs: 1, unmodelled: false, defects: false };
+  const o: Opts = { seed: NaN, steps: NaN, per: 100, keepGoing: false, shrink: true, jobs: 1, defects: false };
   const int = (name: string, v: string | undefined, min: number): number => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
       throw new CliError(`diffuzz: ${name}: expected an integer >= ${min}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`, 2);
@@ -54,7 +54,6 @@ function parse(args: readonly string[]): Opts {
       case '--jobs': o.jobs = int(name, value(), 1); break;
       case '--keep-going': o.keepGoing = true; break;
       case '--no-shrink': o.shrink = false; break;
-      case '--unmodelled-map-types': o.unmodelled = true; break;
       case '--verifier-defects': o.defects = true; break;
       default: throw new CliError(`diffuzz: ${a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${JSON.stringify(a)}`}\n${DIFFUZZ_USAGE}`, 2);
     }
@@ -83,7 +82,7 @@ export async function diffuzzCommand(args: readonly string[], deps: DiffuzzDeps 
     seed: o.seed, steps: o.steps, eventsPerTrace: o.per, runner: deps.runner ?? runOnKernel, keepGoing: o.keepGoing, shrink: o.shrink,
     concurrency: o.jobs, onProgress: progress.update,
     ...(o.budget !== undefined ? { timeBudgetMs: o.budget } : {}),
-    trace: { ...(o.unmodelled ? { unmodelledMapTypes: 1 } : {}), ...(o.defects ? { verifierDefects: 2 } : {}) },
+    trace: { ...(o.defects ? { verifierDefects: 2 } : {}) },
   });
   progress.done();
 

@@ -19,5 +19,4 @@ export const DIFFUZZ_USAGE = `  diffuzz --seed S --steps N
                   --no-shrink           save divergences as found
                   --jobs J              kernel runs at once (default 1; results do not depend on it)
                   --summary FILE        also write the summary as JSON
-                  --unmodelled-map-types, --verifier-defects
-                                        also draw map types and program defects bpfsim does not model`;
+                  --verifier-defects   also draw program defects only the full verifier sees`;
