@@ -1,7 +1,7 @@
 // The pure fold: (state, event) -> (state, result). No clock, randomness or I/O: time comes from
 // tick events, randomness from the state's seeded stream, and packets run through a datapath
 // passed in (createFold), never imported.
-import { produce } from 'immer';
+import { produce } from './draft/index.ts';
 import { bpf_prog_type, validateEvent, type BpfEventOf, type Event, type Result, type ValidationError } from '@bpfsim/events';
 import type { KernelState } from './state.ts';
 import type { S } from './core/draft.ts';

@@ -1,4 +1,4 @@
-import { freeze } from 'immer';
+import { freeze } from './draft/index.ts';
 import type { KernelState } from './state.ts';
 import { seedRng } from './rng.ts';
 import { LOOPBACK } from './netdev/netdev.ts';
