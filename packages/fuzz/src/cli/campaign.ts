@@ -70,6 +70,14 @@ export function parseCampaignArgs(argv: readonly string[]): CampaignArgs {
   return a;
 }
 
+/**
+ * Divergences the model is known not to cover, by signature, with the reason: reported, but they
+ * do not fail the campaign. Each one is also pinned in packages/kernel/test/divergences.test.ts.
+ */
+export const KNOWN_GAPS: Readonly<Record<string, string>> = {
+  'BPF_PROG_LOAD: ret ENOSPC (model ok)': 'the verifier log of a program that loads is not modelled, so neither is its -ENOSPC when the log does not fit',
+};
+
 /** A file name for a divergence, from its signature: stable across runs. */
 export function divergenceFileName(signature: string): string {
   const colon = signature.indexOf(': ');
@@ -200,9 +208,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const failures = o.results.flatMap((r) => r.oracleFailures);
   for (const f of failures) lines.push(`ORACLE FAILURE trace ${f.trace} (seed ${f.traceSeed}): ${f.message.split('\n')[0]}`);
+  const fresh = o.divergences.filter((d) => !KNOWN_GAPS[d.signature]);
+  for (const d of o.divergences) if (KNOWN_GAPS[d.signature]) lines.push(`known gap (does not fail the campaign): ${d.signature}: ${KNOWN_GAPS[d.signature]}`);
   process.stdout.write(lines.join('\n') + '\n');
   if (a.summary) writeFileSync(a.summary, JSON.stringify(outcomeSummary(a, o), null, 1) + '\n');
-  return o.divergences.length ? 1 : failures.length ? 4 : 0;
+  return fresh.length ? 1 : failures.length ? 4 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
