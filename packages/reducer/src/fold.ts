@@ -82,9 +82,18 @@ function testRun(state: KernelState, e: BpfEventOf<'BPF_PROG_TEST_RUN'>, dp: Dat
   return { result: out.out ? { ret: out.ret, out: out.out as Record<string, unknown> } : { ret: out.ret }, writes: out.writeSet, ran: true };
 }
 
+/** Commands that only read: answered straight from the frozen state, without opening a draft. */
+const READ_ONLY: ReadonlySet<string> = new Set([
+  'BPF_MAP_LOOKUP_ELEM', 'BPF_MAP_GET_NEXT_KEY', 'BPF_PROG_GET_NEXT_ID', 'BPF_MAP_GET_NEXT_ID', 'BPF_LINK_GET_NEXT_ID',
+  'BPF_OBJ_GET_INFO_BY_FD', 'BPF_PROG_QUERY',
+]);
+
 /** A fold whose packets and BPF_PROG_TEST_RUN run through `datapath` (without one: -ENOSYS / -ENOTSUPP). */
 export function createFold(datapath?: DatapathServices): Fold {
   return (state, event) => {
+    // A process's first event starts it (a write), so only running processes take the short cut.
+    // Frozen state makes any write a handler would attempt here throw, so this cannot go wrong silently.
+    if (event.kind === 'bpf' && READ_ONLY.has(event.cmd) && state.procs[event.pid]) return { state, result: bpf(state as S, event) };
     let ran: Ran | undefined;
     if (event.kind === 'packets' && datapath) {
       const b = datapath.runBatch(state, event.packets, { seed: nextRandom(state.rng)[0], clock: state.clock_ns });
