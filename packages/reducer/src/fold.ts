@@ -97,7 +97,9 @@ export function createFold(datapath?: DatapathServices): Fold {
     let ran: Ran | undefined;
     if (event.kind === 'packets' && datapath) {
       const b = datapath.runBatch(state, event.packets, { seed: nextRandom(state.rng)[0], clock: state.clock_ns });
-      ran = { result: { ret: 0, out: b.log.length ? { verdicts: b.verdicts, log: b.log } : { verdicts: b.verdicts } }, writes: b.writeSet, ran: true };
+      // The result carries the write set too, so that a trace says what the programs wrote.
+      const out = b.log.length ? { verdicts: b.verdicts, writes: b.writeSet, log: b.log } : { verdicts: b.verdicts, writes: b.writeSet };
+      ran = { result: { ret: 0, out }, writes: b.writeSet, ran: true };
     } else if (event.kind === 'bpf' && event.cmd === 'BPF_PROG_TEST_RUN' && datapath) {
       ran = testRun(state, event, datapath);
     }
