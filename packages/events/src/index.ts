@@ -7,3 +7,4 @@ export * from './event.ts';
 export * from './validate.ts';
 export * from './hex.ts';
 export * from './info.ts';
+export * from './helpers.ts';
