@@ -9,3 +9,4 @@ export * from './diff/tally.ts';
 export * from './diff/campaign.ts';
 export * from './diff/progress.ts';
 export * from './diff/preflight.ts';
+export * from './model/index.ts'; // model-based fuzzing: fuzz(spec), adversaries

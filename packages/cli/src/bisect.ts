@@ -1,8 +1,8 @@
 // `bpfsim bisect TRACE --invariant NAME`: the first event after which an invariant fails.
-import { formatCall, formatResult } from '../format/strace.ts';
-import { Session } from '../timetravel/session.ts';
-import { formatDiffLine } from '../timetravel/diff.ts';
-import { invariant, invariantNames } from '../timetravel/invariants.ts';
+import { formatCall, formatResult } from '@bpfsim/replay';
+import { Session } from '@bpfsim/replay';
+import { formatDiffLine } from '@bpfsim/replay';
+import { invariant, invariantNames } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 import { flag, openTrace, parseArgs, warnStop } from './trace-cli.ts';
 

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errno, type Event, type Result } from '@bpfsim/events';
 import { RankedModel, differentialUnavailable, type KernelRunner } from '@bpfsim/fuzz';
-import { checkCommand } from '../src/cli/check.ts';
-import { diffuzzCommand, divergencePath } from '../src/cli/diffuzz.ts';
-import { parseScenario } from '../src/index.ts';
+import { checkCommand } from '../src/check.ts';
+import { diffuzzCommand, divergencePath } from '../src/diffuzz.ts';
+import { parseScenario } from '@bpfsim/replay';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'packages/replay/src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, ...env } });
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, ...env } });
 const tmp = mkdtempSync(join(tmpdir(), 'bpfsim-cli-oracle-'));
 const fixture = join(root, 'fixtures/kernel/pinning.json');
 

@@ -1,7 +1,7 @@
 // `bpfsim blame TRACE PATH [--at N]`: the event that last changed a piece of state.
-import { formatCall, formatResult } from '../format/strace.ts';
-import { Session } from '../timetravel/session.ts';
-import { ABSENT, diffLines, formatDiffLine, formatPath, formatValue, getPath, resolvePath } from '../timetravel/diff.ts';
+import { formatCall, formatResult } from '@bpfsim/replay';
+import { Session } from '@bpfsim/replay';
+import { ABSENT, diffLines, formatDiffLine, formatPath, formatValue, getPath, resolvePath } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 import { flag, openTrace, parseArgs, parsePosition, parseStatePath, warnStop } from './trace-cli.ts';
 

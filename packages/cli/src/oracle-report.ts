@@ -1,7 +1,7 @@
 // How check and diffuzz show a divergence: the event strace-style, both answers, and the difference.
 import type { Event, Result } from '@bpfsim/events';
 import type { ModelAnswer } from '@bpfsim/fuzz';
-import { formatCall, formatResult } from '../format/strace.ts';
+import { formatCall, formatResult } from '@bpfsim/replay';
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
 

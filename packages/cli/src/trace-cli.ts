@@ -1,7 +1,7 @@
 // Shared by the trace commands (record, replay, show, diff, blame, bisect, debug): option parsing,
 // opening a trace with errors for people, positions.
-import { Trace, TraceError, type TraceStop } from '../trace/reader.ts';
-import { parsePath, PathError, type Seg } from '../timetravel/diff.ts';
+import { Trace, TraceError, type TraceStop } from '@bpfsim/replay';
+import { parsePath, PathError, type Seg } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 
 export interface ParsedArgs {

@@ -2,10 +2,10 @@
 // from standard input (so scripts can drive it too).
 import { createInterface } from 'node:readline';
 import { errnoName, type Event, type Result } from '@bpfsim/events';
-import { showState } from '../format/show.ts';
-import { formatCall, formatEntry, formatResult } from '../format/strace.ts';
-import { Session } from '../timetravel/session.ts';
-import { ABSENT, formatDiffLine, formatPath, formatValue, getPath, parsePath, PathError, resolvePath, sameValue, type Seg } from '../timetravel/diff.ts';
+import { showState } from '@bpfsim/replay';
+import { formatCall, formatEntry, formatResult } from '@bpfsim/replay';
+import { Session } from '@bpfsim/replay';
+import { ABSENT, formatDiffLine, formatPath, formatValue, getPath, parsePath, PathError, resolvePath, sameValue, type Seg } from '@bpfsim/replay';
 import { blame } from './blame.ts';
 import { CliError } from './errors.ts';
 import { openTrace, parseArgs, warnStop } from './trace-cli.ts';

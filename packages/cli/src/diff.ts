@@ -1,8 +1,8 @@
 // `bpfsim diff TRACE A B`: what changed in the state between positions A and B;
 // `bpfsim diff TRACE N`: what event N changed.
-import { formatCall, formatResult } from '../format/strace.ts';
-import { Session } from '../timetravel/session.ts';
-import { formatDiffLine } from '../timetravel/diff.ts';
+import { formatCall, formatResult } from '@bpfsim/replay';
+import { Session } from '@bpfsim/replay';
+import { formatDiffLine } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 import { flag, openTrace, parseArgs, parseEventIndex, parsePosition, parseStatePath, warnStop } from './trace-cli.ts';
 

@@ -1,7 +1,7 @@
 // `bpfsim show TRACE --at N`: the state after N events, as bpftool prints it.
-import { showState } from '../format/show.ts';
-import { formatCall, formatResult } from '../format/strace.ts';
-import { Session } from '../timetravel/session.ts';
+import { showState } from '@bpfsim/replay';
+import { formatCall, formatResult } from '@bpfsim/replay';
+import { Session } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 import { flag, openTrace, parseArgs, parsePosition, warnStop } from './trace-cli.ts';
 

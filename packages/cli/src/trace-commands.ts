@@ -7,7 +7,7 @@ import { blameCommand } from './blame.ts';
 import { bisectCommand } from './bisect.ts';
 import { debugCommand } from './debug.ts';
 import { CliError } from './errors.ts';
-import { TraceError } from '../trace/reader.ts';
+import { TraceError } from '@bpfsim/replay';
 
 export const TRACE_COMMANDS = ['record', 'replay', 'show', 'diff', 'blame', 'bisect', 'debug'] as const;
 

@@ -3,9 +3,9 @@
 // `results`), or a binary bpfsim trace (packages/replay/src/trace/).
 import { readFileSync } from 'node:fs';
 import { validateEvent, type Event, type Result } from '@bpfsim/events';
-import { parseScenario, ScenarioError } from '../scenario.ts';
-import { MAGIC } from '../trace/format.ts';
-import { readTrace } from '../trace/reader.ts';
+import { parseScenario, ScenarioError } from '@bpfsim/replay';
+import { MAGIC } from '@bpfsim/replay';
+import { readTrace } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 
 export interface CheckInput {

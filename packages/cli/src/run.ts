@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { initialState } from '@bpfsim/reducer';
 import { kernelFold as fold } from '@bpfsim/kernel';
-import { parseScenario, ScenarioError } from '../scenario.ts';
-import { formatEntry } from '../format/strace.ts';
-import { showState } from '../format/show.ts';
+import { parseScenario, ScenarioError } from '@bpfsim/replay';
+import { formatEntry } from '@bpfsim/replay';
+import { showState } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 
 export function runCommand(args: string[]): number {

@@ -1,7 +1,7 @@
 // `bpfsim replay TRACE`: fold a trace from the start, checking every result and state hash.
-import { formatCall, formatResult } from '../format/strace.ts';
-import { replayTrace, type Divergence } from '../trace/replay.ts';
-import { formatDiffLine } from '../timetravel/diff.ts';
+import { formatCall, formatResult } from '@bpfsim/replay';
+import { replayTrace, type Divergence } from '@bpfsim/replay';
+import { formatDiffLine } from '@bpfsim/replay';
 import { printTimelineEntry } from './timeline.ts';
 import { CliError } from './errors.ts';
 import { describeStop, openTrace, parseArgs } from './trace-cli.ts';

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario, ScenarioError } from '../src/index.ts';
+import { parseScenario, ScenarioError } from '@bpfsim/replay';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'packages/replay/src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { encoding: 'utf8', cwd: root });
 const tmp = mkdtempSync(join(tmpdir(), 'bpfsim-cli-'));
 const file = (name: string, text: string) => { const p = join(tmp, name); writeFileSync(p, text); return p; };
 

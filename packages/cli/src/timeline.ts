@@ -2,8 +2,8 @@
 // and what the event changed in the state.
 import type { Event, Result } from '@bpfsim/events';
 import type { KernelState } from '@bpfsim/reducer';
-import { formatCall, formatResult } from '../format/strace.ts';
-import { diffLines, formatDiffLine } from '../timetravel/diff.ts';
+import { formatCall, formatResult } from '@bpfsim/replay';
+import { diffLines, formatDiffLine } from '@bpfsim/replay';
 
 const MAX_CHANGES = 4;
 

@@ -5,6 +5,7 @@ import { runCommand } from './run.ts';
 import { CliError } from './errors.ts';
 import { traceCommand, TRACE_USAGE } from './trace-commands.ts';
 import { CHECK_USAGE, DIFFUZZ_USAGE } from './oracle-usage.ts';
+import { FUZZ_USAGE } from './fuzz.ts';
 
 const USAGE = `usage: bpfsim <command> [options]
 
@@ -16,6 +17,7 @@ commands:
 ${TRACE_USAGE}
 ${CHECK_USAGE}
 ${DIFFUZZ_USAGE}
+${FUZZ_USAGE}
   help          this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': return runCommand(rest);
     case 'check': return (await import('./check.ts')).checkCommand(rest);
     case 'diffuzz': return (await import('./diffuzz.ts')).diffuzzCommand(rest);
+    case 'fuzz': return (await import('./fuzz.ts')).fuzzCommand(rest);
     case 'record': case 'replay': case 'show': case 'diff': case 'blame': case 'bisect': case 'debug': return traceCommand(cmd, rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE + '\n');

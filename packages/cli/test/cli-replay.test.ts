@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Event } from '@bpfsim/events';
 import { fold, initialState } from '@bpfsim/reducer';
-import { parseScenario } from '../src/scenario.ts';
-import { traceFromEntries, FORMAT_VERSION, Trace, scanTrace } from '../src/trace/index.ts';
+import { parseScenario } from '@bpfsim/replay';
+import { traceFromEntries, FORMAT_VERSION, Trace, scanTrace } from '@bpfsim/replay';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const cli = (args: string[], input?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'packages/replay/src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root, input });
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { encoding: 'utf8', cwd: root, input });
 const tmp = mkdtempSync(join(tmpdir(), 'bpfsim-cli-replay-'));
 const scenario = join(root, 'examples/tcx-timetravel.jsonl');
 const events = parseScenario(readFileSync(scenario, 'utf8')).events;

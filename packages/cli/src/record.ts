@@ -1,10 +1,10 @@
 // `bpfsim record SCENARIO -o TRACE`: fold a scenario through the Kernel facade, recording a trace.
 import { readFileSync } from 'node:fs';
 import { Kernel } from '@bpfsim/kernel';
-import { parseScenario, ScenarioError } from '../scenario.ts';
-import { recordKernel } from '../trace/recorder.ts';
-import { DEFAULT_HASH_EVERY } from '../trace/format.ts';
-import type { FsyncPolicy } from '../trace/writer.ts';
+import { parseScenario, ScenarioError } from '@bpfsim/replay';
+import { recordKernel } from '@bpfsim/replay';
+import { DEFAULT_HASH_EVERY } from '@bpfsim/replay';
+import type { FsyncPolicy } from '@bpfsim/replay';
 import { CliError } from './errors.ts';
 import { flag, intOption, parseArgs } from './trace-cli.ts';
 

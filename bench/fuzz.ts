@@ -1,0 +1,89 @@
+// Model-based fuzzing throughput: fuzzed events per second on one core (the example manager's
+// fixed build under every adversary, every invariant checked after every event), what the fold
+// alone costs on the same events, and the time to find the buggy build's bug (median over seeds).
+// Run: npx tsx bench/fuzz.ts [runs] [seeds] [workers]
+import { cpus, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { kernelFold } from '@bpfsim/kernel';
+import { initialState } from '@bpfsim/reducer';
+import { KERNEL_INVARIANTS, compile, drawRun, fuzzInWorkers, fuzzStepsArb, fuzzWith, runSteps, type TraceEntry } from '@bpfsim/fuzz';
+import { managerSpec } from '../examples/manager/spec.ts';
+
+const runs = Number(process.argv[2] ?? 2000);
+const seeds = Number(process.argv[3] ?? 15);
+const workers = Number(process.argv[4] ?? Math.min(2, cpus().length));
+const fixed = managerSpec(true);
+const buggy = managerSpec(false);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+/** Events/s of fuzzing `runs` runs on this thread, and the runs' traces (to refold). */
+function fuzzRate(opts: { kernelInvariants?: boolean; keep?: boolean }): { rate: number; events: number; entries: TraceEntry[][] } {
+  const entries: TraceEntry[][] = [];
+  const spec = { ...fixed, ...(opts.kernelInvariants === false ? { kernelInvariants: false } : {}) };
+  const t0 = process.hrtime.bigint();
+  const r = fuzzWith(spec, { seed: 1, runs });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (opts.keep) {
+    // the same runs again, keeping their events (outside the timing)
+    const c = compile(spec), arb = fuzzStepsArb(c);
+    for (let i = 0; i < Math.min(runs, 500); i++) entries.push([...runSteps(c, drawRun(c, arb, 1, i).value).entries]);
+  }
+  return { rate: r.events / s, events: r.events, entries };
+}
+
+/** Events/s of the fold alone on those runs' events. */
+function foldRate(traces: TraceEntry[][]): number {
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  for (const t of traces) {
+    let s = initialState(0);
+    for (const e of t) { s = kernelFold(s, e.event).state; n++; }
+  }
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** Time spent in each kernel invariant (the bench wraps their checks). */
+const spent = new Map<string, bigint>();
+for (const k of KERNEL_INVARIANTS) {
+  const check = k.check;
+  (k as { check: typeof check }).check = (s, p) => {
+    const t = process.hrtime.bigint();
+    try { return check(s, p); } finally { spent.set(k.name, (spent.get(k.name) ?? 0n) + process.hrtime.bigint() - t); }
+  };
+}
+
+fuzzWith(fixed, { seed: 99, runs: 200 }); // warm up the JIT
+spent.clear();
+const all = fuzzRate({ keep: true });
+const perInvariant = [...spent].map(([k, ns]) => `${k} ${(Number(ns) / 1000 / all.events).toFixed(1)}`).join(', ');
+const bare = fuzzRate({ kernelInvariants: false });
+const fold = foldRate(all.entries);
+
+const find: number[] = [], shrink: number[] = [], runsToFind: number[] = [], sizes: number[] = [];
+for (let seed = 1; seed <= seeds; seed++) {
+  const t0 = performance.now();
+  let foundAt = 0;
+  const r = fuzzWith(buggy, { seed, runs: 100_000, onRun: (x) => { if (x.failed && !x.shrinking && !foundAt) foundAt = performance.now(); } });
+  const t1 = performance.now();
+  if (!r.failure) { console.log(`seed ${seed}: not found in 100,000 runs`); continue; }
+  find.push(foundAt - t0); shrink.push(t1 - foundAt); runsToFind.push(r.failure.run + 1); sizes.push(r.failure.outcome.entries.length);
+}
+
+let parallel = '';
+if (workers > 1) {
+  const t0 = performance.now();
+  const r = await fuzzInWorkers({ target: fileURLToPath(new URL('../examples/manager/fixed.ts', import.meta.url)), seed: 1, runs: runs * workers, workers });
+  parallel = `${fmt(r.events / ((performance.now() - t0) / 1000))} events/s with ${workers} workers (${fmt(r.events)} events, worker start-up included)`;
+}
+
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, Linux ${release()}, Node ${process.version}`);
+console.log(`workload: examples/manager fixed build, ${runs} runs (${fmt(all.events)} events), adversaries: third party, revision race, netdev churn, crashes`);
+console.log(`fuzzing, one core:        ${fmt(all.rate)} events/s (user and kernel invariants after every event)`);
+console.log(`  kernel invariants, µs/event: ${perInvariant}`);
+console.log(`  without kernel invariants: ${fmt(bare.rate)} events/s`);
+console.log(`  the fold alone:            ${fmt(fold)} events/s on the same events (${(1e6 / fold).toFixed(1)} µs/event, ${(100 * all.rate / fold).toFixed(0)}% of fuzzing's time)`);
+console.log(`  goal 100,000 events/s per core: ${all.rate >= 100_000 ? 'met' : `not met (${(100_000 / all.rate).toFixed(1)}x short)`}`);
+if (parallel) console.log(`parallel: ${parallel}`);
+console.log(`time to find the buggy build's bug, ${find.length} seeds: median ${median(find).toFixed(0)} ms (min ${Math.min(...find).toFixed(0)}, max ${Math.max(...find).toFixed(0)}), `
+  + `median ${median(runsToFind)} runs; shrinking: median ${median(shrink).toFixed(0)} ms to a median ${median(sizes)} events`);

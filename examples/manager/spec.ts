@@ -1,0 +1,80 @@
+// The fuzz spec of the example manager: its operations, what must hold, and who else is on the
+// machine. `bpfsim fuzz` fuzzes the buggy build by default; `--target examples/manager/fixed.ts`
+// fuzzes the fixed one.
+import type { KernelState } from '@bpfsim/reducer';
+import { crash, netdevChurn, revisionRace, thirdParty, type FuzzSpec } from '@bpfsim/fuzz';
+import { MANAGER_PID, PREFIX, TcManager } from './manager.ts';
+
+export const DEVICES = ['eth0', 'eth1'] as const;
+
+const ours = (s: KernelState, id: number): boolean => s.progs[id]?.name.startsWith(PREFIX) ?? false;
+const ingress = (s: KernelState, ifindex: number): readonly number[] => s.netdevs[ifindex]?.tcx_ingress?.fp ?? [];
+
+/** The devices the manager says it installed on that still exist under that ifindex. */
+function managed(m: TcManager, s: KernelState): [string, number][] {
+  return [...m.installed].filter(([name, it]) => s.netdevs[it.ifindex]?.name === name).map(([name, it]) => [name, it.ifindex]);
+}
+
+/** (device, prog) pairs attached in `prev` and no longer in `state`, in either direction. */
+function detached(prev: KernelState, state: KernelState): [string, number][] {
+  const out: [string, number][] = [];
+  for (const dev of Object.values(prev.netdevs)) {
+    for (const key of ['tcx_ingress', 'tcx_egress'] as const) {
+      const now = new Set(state.netdevs[dev.ifindex]?.[key]?.fp ?? []);
+      for (const id of dev[key]?.fp ?? []) if (!now.has(id)) out.push([`${dev.name} ${key.slice(4)}`, id]);
+    }
+  }
+  return out;
+}
+
+export function managerSpec(fixed: boolean): FuzzSpec<TcManager> {
+  return {
+    name: `manager-${fixed ? 'fixed' : 'buggy'}`,
+    setup(k) {
+      for (const [i, name] of DEVICES.entries()) k.netdevAdd(name, `peer${i}`);
+      const m = new TcManager(k, { devices: DEVICES, fixed });
+      m.reconcile();
+      return m;
+    },
+    operations: {
+      reconcile: (m) => m.reconcile(),
+      upgrade: (m) => m.upgrade(),
+    },
+    invariants: {
+      /** Never a moment without our policy on a device we installed it on. */
+      'policy attached': ({ state, world }) =>
+        managed(world, state).filter(([, ifindex]) => !ingress(state, ifindex).some((id) => ours(state, id)))
+          .map(([name, ifindex]) => `no ${PREFIX}* program is attached on ${name} (${ifindex}) ingress`),
+      /** The manager only ever takes its own programs out. */
+      'no foreign detach': ({ state, prev, event, result }) => {
+        if (event?.kind !== 'bpf' || event.pid !== MANAGER_PID || !result || result.ret < 0) return true;
+        return detached(prev, state).filter(([, id]) => !ours(prev, id))
+          .map(([where, id]) => `the manager's ${event.cmd} took prog ${id} (${prev.progs[id]?.name}) off ${where}: not one of its programs`);
+      },
+      /** Between operations: one copy of the policy per device... */
+      'one copy': {
+        every: 'step',
+        check: ({ state }) => Object.values(state.netdevs).flatMap((d) => {
+          const mine = ingress(state, d.ifindex).filter((id) => ours(state, id));
+          return mine.length > 1 ? [`${d.name} ingress runs ${mine.length} copies of the policy: ${mine.map((id) => `${id} (${state.progs[id].name})`).join(', ')}`] : [];
+        }),
+      },
+      /** ...and it is the current version. */
+      'current version': {
+        every: 'step',
+        check: ({ state, world }) => managed(world, state).flatMap(([name, ifindex]) => {
+          const names = ingress(state, ifindex).filter((id) => ours(state, id)).map((id) => state.progs[id].name);
+          return names.includes(`${PREFIX}${world.version}`) ? [] : [`${name} ingress runs ${names.join(', ') || 'nothing of ours'}, not ${PREFIX}${world.version}`];
+        }),
+      },
+    },
+    adversaries: [
+      thirdParty({ pid: 200, devices: DEVICES }),
+      revisionRace({ pid: 201, devices: DEVICES }),
+      netdevChurn({ devices: DEVICES }),
+      crash({ pids: [MANAGER_PID, 200] }),
+    ],
+    pids: [MANAGER_PID],
+    restart: (m) => m.restart(),
+  };
+}
