@@ -1,7 +1,7 @@
 // libbpf's low-level API (tools/lib/bpf/bpf.h) over the Kernel facade, with libbpf's names, argument
 // order and return conventions: an fd or 0 on success, a negative errno on failure (libbpf 1.0 mode).
 // Buffers are Uint8Arrays the call reads or fills, as in C.
-import { toHex, fromHex, type AttrOf, type Insn, type Result } from '@bpfsim/events';
+import { ATTR_SCHEMAS, toHex, fromHex, type AttrOf, type Insn, type Result, type Schema } from '@bpfsim/events';
 import type { Kernel } from './kernel.ts';
 
 type Enum = string | number;
@@ -30,7 +30,7 @@ export type LibBpf = ReturnType<typeof libbpf>;
 
 /** libbpf's API as process `pid` of `kernel` calls it. */
 export function libbpf(kernel: Kernel, pid: number) {
-  const call = <C extends Parameters<Kernel['bpf']>[1]>(cmd: C, attr: AttrOf<C>): Result => kernel.bpf(pid, cmd, attr);
+  const call = <C extends Parameters<Kernel['bpf']>[1]>(cmd: C, attr: AttrOf<C>): Result => kernel.bpf(pid, cmd, asUapi(ATTR_SCHEMAS[cmd], attr) as AttrOf<C>);
   return {
     bpf_map_create(map_type: Enum, map_name: string | null, key_size: number, value_size: number, max_entries: number, opts: MapCreateOpts = {}): number {
       return call('BPF_MAP_CREATE', { map_type, key_size, value_size, max_entries, ...(map_name ? { map_name } : {}), ...opts } as AttrOf<'BPF_MAP_CREATE'>).ret;
@@ -118,6 +118,21 @@ export function libbpf(kernel: Kernel, pid: number) {
     },
     close(fd: number): number { return kernel.close(pid, fd).ret; },
   };
+}
+
+/**
+ * C's int fds and flags land in __u32 attr fields: a negative value (-1, -2) arrives as a large
+ * unsigned one, which the kernel then refuses as it refuses any bad fd.
+ */
+function asUapi(schema: Schema, attr: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attr)) {
+    const kind = schema[k]?.kind;
+    if (typeof v === 'number' && v < 0 && v >= -0x80000000 && kind === 'u32') out[k] = v >>> 0;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && kind && typeof kind === 'object' && 'struct' in kind) out[k] = asUapi(kind.struct, v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
 }
 
 function nextId(r: Result, out: Uint32Array): number {

@@ -54,6 +54,14 @@ describe('libbpf over the Kernel facade', () => {
     expect(bpf.bpf_obj_get('/sys/fs/bpf/none')).toBe(-errno.ENOENT);
   });
 
+  it('passes negative C ints into __u32 fields as C does: the kernel refuses them as bad fds', () => {
+    const k = new Kernel();
+    const bpf = libbpf(k, 100);
+    expect(bpf.bpf_map_update_elem(-1, u32(1), u64(1))).toBe(-errno.EBADF);
+    expect(bpf.bpf_obj_pin(-2, '/sys/fs/bpf/x')).toBe(-errno.EINVAL);
+    expect(k.trace[0].event).toMatchObject({ attr: { map_fd: 0xffffffff } });
+  });
+
   it('refuses a malformed call with an error naming the field, and records nothing', () => {
     const k = new Kernel();
     expect(() => k.apply({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_CREATE', attr: { map_type: 1, key_size: 4, value_size: 4 } })).toThrow('event 0: attr.max_entries: missing');
