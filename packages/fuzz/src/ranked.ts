@@ -1,12 +1,16 @@
 // The model, folded under the oracle's id convention, so that its answers compare with the live
 // kernel's as they are.
 //
-// The oracle (packages/oracle, fixtures/kernel/README.md) runs traces whose ids are *ranks*: the n-th
-// prog (map, link) the trace created is id n, in the events and in the results. The model keeps
-// the kernel's own numbering, which can have gaps: a BPF_LINK_CREATE that fails after
-// bpf_link_prime() uses up a link id (Linux 6.18). RankedModel translates both ways, exactly as the
-// oracle does for the kernel (packages/oracle/src/translate.ts and ids.ts): ranks in events become
-// model ids before each fold; model ids in results become ranks after it.
+// The oracle (packages/oracle, src/ids.ts) numbers progs and maps by *rank*: the n-th prog (map)
+// the trace created is id n, in the events and in the results. Failed prog loads and map creates
+// take no id in the kernel or the model, so for them a rank is the model's id; RankedModel still
+// translates them both ways, exactly as the oracle does for the kernel (translate.ts, ids.ts),
+// which keeps ids of objects the trace never created pointing at nothing.
+//
+// Links are not renumbered: the oracle numbers them by offset from the kernel's link idr cursor at
+// the start of the trace, so ids a failed BPF_LINK_CREATE used up (bpf_link_prime() allocates the
+// id before the attach) show up as gaps, exactly as they do in the model. A link's model id is the
+// id the oracle reports.
 import { BPF_F_ID, BPF_F_LINK, type Event, type Result } from '@bpfsim/events';
 import { fold, initialState, type KernelState } from '@bpfsim/reducer';
 
@@ -31,6 +35,9 @@ export interface RankedStep {
   readonly raw: Result;
 }
 
+/** The kinds the oracle numbers by creation order; links keep their ids (see above). */
+const RANKED: Readonly<Record<IdKind, boolean>> = { prog: true, map: true, link: false };
+
 export class RankedModel {
   state: KernelState;
   /** Model ids of the objects the trace created, in creation order: rank n is created[kind][n - 1]. */
@@ -42,7 +49,7 @@ export class RankedModel {
 
   /** The model id for rank `rank` (as the oracle's IdMap.toKernel). */
   toModel(kind: IdKind, rank: number): number {
-    if (rank === 0) return 0;
+    if (rank === 0 || !RANKED[kind]) return rank;
     const id = this.created[kind][rank - 1];
     if (id !== undefined) return id;
     return rank >= INT_MAX ? rank : FAKE_BASE + (rank & 0xffff);
@@ -50,6 +57,7 @@ export class RankedModel {
 
   /** The rank of model id `id`, or undefined for an object the trace did not create. */
   rank(kind: IdKind, id: number): number | undefined {
+    if (!RANKED[kind]) return id;
     const i = this.created[kind].indexOf(id);
     return i < 0 ? undefined : i + 1;
   }
@@ -57,9 +65,14 @@ export class RankedModel {
   /** Where a *_GET_NEXT_ID walk starts for start rank `start` (as IdMap.walkStart). */
   private walkStart(kind: IdKind, start: number): number {
     const ids = this.created[kind];
-    if (start === 0 || start >= INT_MAX) return start;
+    if (start === 0 || start >= INT_MAX || !RANKED[kind]) return start;
     if (start <= ids.length) return ids[start - 1];
     return ids.length ? ids[ids.length - 1] : 0;
+  }
+
+  /** The largest id the trace's events can name for an object of `kind` made so far (0: none). */
+  idRange(kind: IdKind): number {
+    return RANKED[kind] ? this.created[kind].length : this.state.nextId[kind] - 1;
   }
 
   /** The event with ranks replaced by model ids (the oracle's idsToKernel, plus the id walk's start). */

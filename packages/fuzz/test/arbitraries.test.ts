@@ -180,27 +180,26 @@ describe('stateful traces', () => {
 describe('RankedModel', () => {
   const P = 1;
   const bpf = (cmd: string, attr: Record<string, unknown>) => ({ kind: 'bpf', pid: P, cmd, attr }) as unknown as Event;
-  it('numbers objects by creation order, as the oracle does, across an id a failed link create used up', () => {
+  it('numbers progs by creation order, as the oracle does, and keeps the gap a failed link create leaves in link ids', () => {
     const events = [
       { kind: 'netdev_add', name: 'a', peer: 'b' } as Event,
       bpf('BPF_PROG_LOAD', { prog_type: 'BPF_PROG_TYPE_SCHED_CLS', insns: retProgram(0), license: 'GPL' }), // fd 3
       bpf('BPF_PROG_LOAD', { prog_type: 'BPF_PROG_TYPE_SCHED_CLS', insns: retProgram(1), license: 'GPL' }), // fd 4
-      bpf('BPF_LINK_CREATE', { prog_fd: 3, target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS' }),           // link fd 5
-      bpf('BPF_LINK_CREATE', { prog_fd: 3, target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS' }),           // EEXIST after the link id is taken
-      bpf('BPF_LINK_CREATE', { prog_fd: 4, target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS' }),           // link fd 6
+      bpf('BPF_LINK_CREATE', { prog_fd: 3, target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS' }),           // link fd 5, id 1
+      bpf('BPF_LINK_CREATE', { prog_fd: 3, target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS' }),           // EEXIST after link id 2 is taken
+      bpf('BPF_LINK_CREATE', { prog_fd: 4, target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS' }),           // link fd 6, id 3
     ];
     const m = new RankedModel(0);
     const rs = events.map((e) => m.step(e));
     expect(rs[4].result.ret).toBeLessThan(0);
-    expect(m.created.link).toHaveLength(2);
-    const gap = m.created.link[1] !== 2;
-    // the second link is rank 2 whatever the model's id
-    expect(m.step(bpf('BPF_OBJ_GET_INFO_BY_FD', { bpf_fd: 6, info_len: 64, info: true })).result.out).toMatchObject({ info: { id: 2, prog_id: 2 } });
-    expect(m.step(bpf('BPF_LINK_GET_FD_BY_ID', { link_id: 2 })).result.ret).toBe(7);
-    expect(m.step(bpf('BPF_LINK_GET_NEXT_ID', { start_id: 1 })).result.out).toEqual({ next_id: 2 });
+    expect(m.created.link).toEqual([1, 3]);
+    expect(m.idRange('link')).toBe(3);
+    expect(m.step(bpf('BPF_OBJ_GET_INFO_BY_FD', { bpf_fd: 6, info_len: 64, info: true })).result.out).toMatchObject({ info: { id: 3, prog_id: 2 } });
+    expect(m.step(bpf('BPF_LINK_GET_FD_BY_ID', { link_id: 3 })).result.ret).toBe(7);
+    expect(m.step(bpf('BPF_LINK_GET_FD_BY_ID', { link_id: 2 })).result.ret).toBeLessThan(0);
+    expect(m.step(bpf('BPF_LINK_GET_NEXT_ID', { start_id: 1 })).result.out).toEqual({ next_id: 3 });
     expect(m.step(bpf('BPF_PROG_QUERY', { target_ifindex: 3, attach_type: 'BPF_TCX_INGRESS', count: 4, prog_ids: true, link_ids: true })).result.out)
-      .toMatchObject({ prog_ids: [1, 2], link_ids: [1, 2] });
-    expect(m.step(bpf('BPF_LINK_GET_FD_BY_ID', { link_id: 3 })).result.ret).toBeLessThan(0);
-    expect(typeof gap).toBe('boolean');
+      .toMatchObject({ prog_ids: [1, 2], link_ids: [1, 3] });
+    expect(m.step(bpf('BPF_LINK_GET_FD_BY_ID', { link_id: 4 })).result.ret).toBeLessThan(0);
   });
 });

@@ -1,5 +1,5 @@
 // One bpf(2) event on a live helper: translate ids, encode, call, decode, translate back.
-import { type BpfEvent, type ModelledCmd, type Result } from '@bpfsim/events';
+import { bpf_attach_type, type BpfEvent, type ModelledCmd, type Result } from '@bpfsim/events';
 import { decodeOut, type CallOutcome } from './attr/decode.ts';
 import { encodeAttr } from './attr/encode.ts';
 import { implicitLookupValue } from './attr/buffers.ts';
@@ -46,6 +46,38 @@ async function nextId(h: Helper, ev: BpfEvent, kind: IdKind, ids: IdMap): Promis
     if (seen.has(next)) throw new Error(`${ev.cmd}: the kernel's id walk came back to ${next}`);
     seen.add(next);
     start = next;
+  }
+}
+
+/** A program that returns TC_ACT_UNSPEC: loads as BPF_PROG_TYPE_SCHED_CLS anywhere. */
+const THROWAWAY_PROG = {
+  prog_type: 'BPF_PROG_TYPE_SCHED_CLS',
+  insns: [{ code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: -1 }, { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }],
+  license: 'GPL',
+};
+const LOOPBACK_IFINDEX = 1;
+
+/**
+ * The link id the kernel will hand out next: makes a throwaway program and tcx link on `lo` in
+ * helper `h`, reads the link's id, and closes both (the link detaches, and `lo`'s emptied tcx
+ * entry is freed, so nothing of it stays). Their ids are not registered: the program is no prog
+ * of the trace's, and link ids are then numbered from the id after the throwaway's (ids.ts).
+ */
+export async function probeNextLinkId(h: Helper): Promise<number> {
+  const prog = await call(h, 'BPF_PROG_LOAD', THROWAWAY_PROG);
+  if (prog.ret < 0) throw new Error(`link id probe: BPF_PROG_LOAD failed (${prog.ret})`);
+  try {
+    const link = await call(h, 'BPF_LINK_CREATE', {
+      prog_fd: prog.ret, target_ifindex: LOOPBACK_IFINDEX, attach_type: bpf_attach_type.BPF_TCX_INGRESS, flags: 0, tcx: {},
+    });
+    if (link.ret < 0) throw new Error(`link id probe: BPF_LINK_CREATE on lo failed (${link.ret})`);
+    const id = Number(fdinfo(h.pid, link.ret)?.link_id);
+    const closed = await h.close(link.ret);
+    if (closed < 0) throw new Error(`link id probe: close(${link.ret}) failed (${closed})`);
+    if (!Number.isInteger(id) || id <= 0) throw new Error('link id probe: /proc shows no link_id for the throwaway link');
+    return id + 1;
+  } finally {
+    await h.close(prog.ret);
   }
 }
 

@@ -1,6 +1,7 @@
 // runOnKernel: executes a trace on the live kernel, inside fresh network and mount namespaces.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventError, assertEvent, type Event, type Result } from '@bpfsim/events';
@@ -22,20 +23,30 @@ export interface RunOptions {
 
 const INNER = join(dirname(fileURLToPath(import.meta.url)), 'ns', 'inner.ts');
 
+/**
+ * Held (flock(1), exclusive) for the whole of each run: link ids are numbered from the kernel's
+ * link idr cursor at the start of the trace (ids.ts), so two runs at once, from parallel test
+ * files or a campaign's concurrent traces, would each see the other's links as gaps of its own.
+ * Runs on this host wait for each other; link activity by anything else on the host while a trace
+ * runs is assumed not to happen.
+ */
+export const ORACLE_LOCK = join(tmpdir(), 'bpfsim-oracle.lock');
+
 function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
 /**
  * Runs `events` on the live kernel: one helper process per pid, in a private network and
- * mount namespace with a fresh bpffs, torn down afterwards even if a step fails. Ids in
- * the events and results are model ids (see ids.ts). Needs root, unshare(1), ip(8) and cc.
+ * mount namespace with a fresh bpffs, torn down afterwards even if a step fails, one run at a
+ * time on the host (ORACLE_LOCK). Ids in the events and results are model ids (see ids.ts).
+ * Needs root, flock(1), unshare(1), ip(8) and cc.
  */
 export async function runOnKernel(events: readonly Event[] | readonly unknown[], opts: RunOptions = {}): Promise<KernelRun> {
   events.forEach((e, i) => assertEvent(e, i));
   const request: InnerRequest = { events, helperBinary: ensureHelper(), hostNamespaces: currentNamespaces() };
   const child = spawn(
-    'unshare', ['-n', '-m', '--propagation', 'private', '--', process.execPath, '--import', tsxLoader(), INNER],
+    'flock', [ORACLE_LOCK, 'unshare', '-n', '-m', '--propagation', 'private', '--', process.execPath, '--import', tsxLoader(), INNER],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const killChild = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };

@@ -1,6 +1,6 @@
 // Runs events one by one against live helpers: the process table of the trace.
 import { EventError, assertEvent, errno, type Event, type Result } from '@bpfsim/events';
-import { runBpf } from './bpfcall.ts';
+import { probeNextLinkId, runBpf } from './bpfcall.ts';
 import { FieldError } from './errors.ts';
 import { IdMap } from './ids.ts';
 import { CHANNEL_FDS, Helper } from './native/helper.ts';
@@ -20,6 +20,7 @@ export class Session {
   constructor(private readonly opts: SessionOptions) {}
 
   async run(events: readonly unknown[]): Promise<Result[]> {
+    await this.learnLinkBase();
     const results: Result[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = assertEvent(events[i], i);
@@ -32,6 +33,20 @@ export class Session {
       }
     }
     return results;
+  }
+
+  /**
+   * Link ids are numbered from the kernel's link idr cursor at the start of the trace (ids.ts):
+   * a helper of its own makes and drops a throwaway link, before any process of the trace exists.
+   */
+  private async learnLinkBase(): Promise<void> {
+    const h = await Helper.spawn(this.opts.helperBinary, this.opts.root, 'link id probe');
+    try {
+      this.ids.setBase('link', await probeNextLinkId(h));
+      await h.exit();
+    } finally {
+      h.kill();
+    }
   }
 
   /** Kills every helper still running. */

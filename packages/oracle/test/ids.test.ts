@@ -34,6 +34,20 @@ describe('IdMap', () => {
     expect(new IdMap().walkStart('map', 3)).toBe(0);
     expect([ids.walkStart('prog', 0x7ffffffe), ids.walkStart('prog', 0x7fffffff), ids.walkStart('prog', 0xffffffff)]).toEqual([530, 0x7fffffff, 0xffffffff]);
   });
+
+  it('numbers links by offset from the base, so ids failed link creates used up stay gaps', () => {
+    const ids = new IdMap();
+    ids.setBase('link', 96);
+    expect(ids.register('link', 96)).toBe(1);
+    // 97 went to a failed BPF_LINK_CREATE
+    expect(ids.register('link', 98)).toBe(3);
+    expect([ids.toModel('link', 96), ids.toModel('link', 97), ids.toModel('link', 98), ids.toModel('link', 95)]).toEqual([1, undefined, 3, undefined]);
+    expect([ids.toKernel('link', 0), ids.toKernel('link', 1), ids.toKernel('link', 2), ids.toKernel('link', 3), ids.toKernel('link', 9)]).toEqual([0, 96, 97, 98, 104]);
+    expect(ids.toKernel('link', 0xfffffff0)).toBe(0xfffffff0);
+    expect([ids.walkStart('link', 0), ids.walkStart('link', 1), ids.walkStart('link', 2), ids.walkStart('link', 0x7ffffffe)]).toEqual([0, 96, 97, 0x7ffffffe]);
+    expect(() => ids.register('link', 90)).toThrow(/below/);
+    expect(() => ids.setBase('link', 5)).toThrow(/after/);
+  });
 });
 
 describe('translation', () => {

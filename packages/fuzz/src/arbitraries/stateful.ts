@@ -11,8 +11,8 @@
 // Shrinking works on the steps (fast-check drops steps and simplifies events and seeds), and the
 // shrunk steps are interpreted again, so a shrunk trace still refers to what exists.
 //
-// Ids in the events are ranks (the n-th prog the trace created is id n), the oracle's convention
-// (see ranked.ts).
+// Ids in the events are the oracle's: ranks for progs and maps (the n-th prog the trace created is
+// id n), the kernel's own numbering from the trace's start for links (see ranked.ts).
 import fc from 'fast-check';
 import {
   BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID, BPF_F_LINK, BPF_F_REPLACE, BPF_F_ZERO_SEED, bpf_attach_type,
@@ -358,7 +358,7 @@ export class TraceBuilder {
       }
       case 'BPF_PROG_GET_NEXT_ID': case 'BPF_MAP_GET_NEXT_ID': case 'BPF_LINK_GET_NEXT_ID': {
         const kind: IdKind = e.cmd === 'BPF_PROG_GET_NEXT_ID' ? 'prog' : e.cmd === 'BPF_MAP_GET_NEXT_ID' ? 'map' : 'link';
-        const n = this.model.created[kind].length;
+        const n = this.model.idRange(kind);
         if (n && c.chance(0.5)) a.start_id = c.int(n + 1);
         return out();
       }
@@ -368,7 +368,7 @@ export class TraceBuilder {
         const table = kind === 'prog' ? this.state.progs : kind === 'map' ? this.state.maps : this.state.links;
         const live = this.model.created[kind].filter((id) => table[id]).map((id) => this.rank(kind, id));
         if (live.length && c.chance(this.aim)) a[field] = c.pick(live);
-        else if (this.model.created[kind].length && c.chance(0.5)) a[field] = 1 + c.int(this.model.created[kind].length);
+        else if (this.model.idRange(kind) && c.chance(0.5)) a[field] = 1 + c.int(this.model.idRange(kind));
         return out();
       }
       case 'BPF_OBJ_GET_INFO_BY_FD':

@@ -92,8 +92,7 @@ class Tracker {
       }
       case 'ifindex': return this.devs.get(v);
       default: {
-        const id = this.m.created[r.kind][v - 1];
-        return id === undefined ? undefined : this.creator.get(`${r.kind}:${id}`);
+        return this.creator.get(`${r.kind}:${this.m.toModel(r.kind, v)}`);
       }
     }
   }
@@ -114,7 +113,7 @@ class Tracker {
         return undefined;
       default: {
         const ids = this.m.created[r.kind];
-        for (let i = 0; i < ids.length; i++) if (this.creator.get(`${r.kind}:${ids[i]}`) === ident) return i + 1;
+        for (const id of ids) if (this.creator.get(`${r.kind}:${id}`) === ident) return this.m.rank(r.kind, id);
         return undefined;
       }
     }

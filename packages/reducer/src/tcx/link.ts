@@ -1,10 +1,10 @@
 // tcx links: BPF_LINK_CREATE (link_create() of kernel/bpf/syscall.c, then tcx_link_attach()),
 // BPF_LINK_UPDATE (link_update(), tcx_link_update()), BPF_LINK_DETACH (link_detach(),
 // tcx_link_detach()) and what the link's last reference going away does (tcx_link_release()).
-import { BPF_F_ID, BPF_F_REPLACE, bpf_attach_type as A, bpf_link_type, bpf_prog_type as P, type AttrOf, type Result } from '@bpfsim/events';
+import { BPF_F_ID, BPF_F_LINK, BPF_F_REPLACE, bpf_attach_type as A, bpf_link_type, bpf_prog_type as P, type AttrOf, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { enumValue } from '../core/enums.ts';
-import { allocId, INT_MAX } from '../core/ids.ts';
+import { allocId } from '../core/ids.ts';
 import { ref, unref } from '../core/objects.ts';
 import { installFd, lowestFreeFd } from '../core/procs.ts';
 import { fail, ok } from '../result.ts';
@@ -35,36 +35,28 @@ function tcxLinkAttach(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>, prog: Pr
   const ifindex = a.target_ifindex ?? a.target_fd ?? 0;
   const dev = s.netdevs[ifindex];
   if (!dev) return fail('ENODEV');
-  // bpf_link_prime() reserves the fd first: without one, -EMFILE comes before any bpf_mprog error.
+  // bpf_link_prime() (from tcx_link_init()) reserves the fd first (get_unused_fd_flags():
+  // without one, -EMFILE comes before any bpf_mprog error and takes no id), then allocates the
+  // link's id (bpf_link_alloc_id(), idr_alloc_cyclic), and only then does tcx_link_prog_attach()
+  // run bpf_mprog_attach(). A failed attach gives the id back (bpf_link_cleanup()) but the idr's
+  // cursor has moved on: the next link gets the id after it (measured on 6.18: ids 96, [ESTALE], 98).
   if (lowestFreeFd(s, pid) < 0) return fail('EMFILE');
-  // The kernel allocates the link id in bpf_link_prime() too, before bpf_mprog_attach(), so a
-  // failed attach still moves the idr's cursor on (measured on 6.18: ids 96, [ESTALE], 98). bpfsim
-  // numbers objects the way the oracle does, by creation (the n-th link made is link n), and in
-  // that numbering an id used up by a failure does not exist: the id is taken on success only.
-  const id = nextLinkId(s);
+  const id = allocId(s, 'link');
   const flags = a.flags ?? 0;
   const relative = a.tcx?.relative_fd ?? a.tcx?.relative_id ?? 0;
   const dir = directionOf(attach_type);
   const entry = entryOrFresh(dev, dir);
+  // bpf_link_by_id() finds the link being created in the idr with its id not yet settled (0) and
+  // answers -EAGAIN, not -ENOENT.
+  const selfById = (flags & BPF_F_LINK) !== 0 && (flags & BPF_F_ID) !== 0 && relative === id;
   const r = mprogAttach(entry, { prog: prog.id, link: id }, 0, flags, a.tcx?.expected_revision ?? 0,
-    () => relativeTuple(s, pid, relative, flags & ~BPF_F_REPLACE, prog.prog_type));
+    () => (selfById ? 'EAGAIN' : relativeTuple(s, pid, relative, flags & ~BPF_F_REPLACE, prog.prog_type)));
   if (!r.ok) return fail(r.err);
-  allocId(s, 'link');
   s.links[id] = { id, refs: 0, type: bpf_link_type.BPF_LINK_TYPE_TCX, prog_id: prog.id, attach_type, ifindex };
   // The link holds the reference link_create() took on the program.
   ref(s, 'prog', prog.id);
   commitEntry(s, ifindex, dir, entry, r.change.items);
   return ok(installFd(s, pid, { kind: 'link', id }));
-}
-
-/** The id allocId(s, 'link') will hand out next, without taking it. */
-function nextLinkId(s: S): number {
-  let id = s.nextId.link;
-  for (;;) {
-    if (id >= INT_MAX) id = 1;
-    if (s.links[id] === undefined) return id;
-    id++;
-  }
 }
 
 export function linkUpdate(s: S, pid: number, a: AttrOf<'BPF_LINK_UPDATE'>): Result {

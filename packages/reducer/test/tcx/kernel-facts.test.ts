@@ -6,7 +6,7 @@ import { BPF_F_AFTER, BPF_F_ALLOW_MULTI, BPF_F_BEFORE, BPF_F_ID, BPF_F_LINK, BPF
 import { Sim, TCX_EGRESS, TCX_INGRESS } from './sim.ts';
 import { tcxRunOrder } from '../../src/tcx/index.ts';
 
-const { EINVAL, ENODEV, EEXIST, ESTALE, ENOENT, EBUSY, EPERM, ENOLINK, EBADF, ERANGE, ENOSPC } = errno;
+const { EAGAIN, EINVAL, ENODEV, EEXIST, ESTALE, ENOENT, EBUSY, EPERM, ENOLINK, EBADF, ERANGE, ENOSPC } = errno;
 
 function veth() {
   const sim = new Sim();
@@ -70,24 +70,36 @@ describe('program types and attach types', () => {
 });
 
 describe('links', () => {
-  it('links are numbered by creation: a failed link_create takes no id', () => {
-    // The kernel itself allocates the id before bpf_mprog_attach() and loses it on failure
-    // (measured: 96, then ESTALE, then 98); the oracle, and so bpfsim, number links by creation.
+  it('a failed link_create takes a link id once bpf_link_prime() has run, and the next link skips it', () => {
+    // bpf_link_prime() allocates the id (idr_alloc_cyclic) before tcx_link_prog_attach(); a failed
+    // attach gives it back, but the idr's cursor has moved on. Failures before it take none.
     const { sim, ifx } = veth();
-    const [p1, p2, p3] = [sim.load(), sim.load(), sim.load()];
+    const [p1, p2, p3, p4] = [sim.load(), sim.load(), sim.load(), sim.load()];
     const l1 = sim.linkCreate(p1, ifx, TCX_EGRESS);
     const lid1 = sim.linkInfo(l1).id;
+    expect(lid1).toBe(1);
+    // Before bpf_link_prime(): no device, a program of the wrong type, a bad program fd.
     expect(sim.linkCreate(p2, 999, TCX_INGRESS)).toBe(-ENODEV);
-    expect(sim.linkCreate(p2, ifx, TCX_INGRESS, { expected_revision: 7 })).toBe(-ESTALE);
+    expect(sim.linkCreate(sim.load('BPF_PROG_TYPE_XDP'), ifx, TCX_INGRESS)).toBe(-EINVAL);
+    expect(sim.linkCreate(99, ifx, TCX_INGRESS)).toBe(-EBADF);
+    // After it: bpf_mprog_attach() refusing uses an id up.
+    expect(sim.linkCreate(p2, ifx, TCX_INGRESS, { expected_revision: 7 })).toBe(-ESTALE); // id 2
     const l2 = sim.linkCreate(p2, ifx, TCX_EGRESS);
-    expect(sim.idOf(l2)).toBe(lid1 + 1);
-    expect(sim.linkCreate(p2, ifx, TCX_EGRESS)).toBe(-EEXIST);
-    expect(sim.linkCreate(p1, ifx, TCX_EGRESS)).toBe(-EEXIST);
+    expect(sim.idOf(l2)).toBe(lid1 + 2);
+    expect(sim.linkCreate(p2, ifx, TCX_EGRESS)).toBe(-EEXIST); // id 4
+    expect(sim.linkCreate(p1, ifx, TCX_EGRESS)).toBe(-EEXIST); // id 5
     const l3 = sim.linkCreate(p3, ifx, TCX_EGRESS);
-    expect(sim.linkInfo(l3)).toEqual({ type: 11, id: lid1 + 2, prog_id: sim.idOf(p3), ifindex: ifx, attach_type: TCX_EGRESS });
-    // A link id relative to the link being made does not name it.
-    const p4 = sim.load();
-    expect(sim.linkCreate(p4, ifx, TCX_EGRESS, { flags: BPF_F_BEFORE | BPF_F_LINK, relative_id: lid1 + 3 })).toBe(-ENOENT);
+    expect(sim.linkInfo(l3)).toEqual({ type: 11, id: lid1 + 5, prog_id: sim.idOf(p3), ifindex: ifx, attach_type: TCX_EGRESS });
+    // The link being made is in the idr with its id not yet settled: bpf_link_by_id() says -EAGAIN.
+    expect(sim.linkCreate(p4, ifx, TCX_EGRESS, { flags: BPF_F_BEFORE | BPF_F_LINK | BPF_F_ID, relative_id: lid1 + 6 })).toBe(-EAGAIN);
+    // The id a failure used up names nothing afterwards.
+    expect(sim.linkCreate(p4, ifx, TCX_EGRESS, { flags: BPF_F_BEFORE | BPF_F_LINK | BPF_F_ID, relative_id: lid1 + 6 })).toBe(-ENOENT); // id 8
+    expect(sim.bpf('BPF_LINK_GET_FD_BY_ID', { link_id: lid1 + 1 }).ret).toBe(-ENOENT);
+    expect(sim.bpf('BPF_LINK_GET_NEXT_ID', { start_id: lid1 }).out?.next_id).toBe(lid1 + 2);
+    expect(sim.bpf('BPF_LINK_GET_NEXT_ID', { start_id: lid1 + 2 }).out?.next_id).toBe(lid1 + 5);
+    const l4 = sim.linkCreate(p4, ifx, TCX_EGRESS, { flags: BPF_F_BEFORE | BPF_F_LINK | BPF_F_ID, relative_id: lid1 + 5 });
+    expect(sim.idOf(l4)).toBe(lid1 + 8);
+    expect(sim.query(ifx, TCX_EGRESS, 4)).toMatchObject({ ret: 0, count: 4, link_ids: [lid1, lid1 + 2, lid1 + 8, lid1 + 5] });
   });
 
   it('unknown link_create flag bits are refused only where no direction is given', () => {
