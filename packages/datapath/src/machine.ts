@@ -36,6 +36,8 @@ export class Machine {
   pktBuf = new Uint8Array(2048);
   /** The frame as it came in, to tell whether the programs changed it. */
   pktOrig = new Uint8Array(2048);
+  /** The hex string pktOrig was last decoded from (a batch often repeats a frame): skips decoding it again. */
+  frameHex: string | undefined = undefined;
   mayGoto = BPF_MAX_LOOPS;
   tailCalls = 0;
   /** The program running now (for trace_printk and error reports). */

@@ -17,11 +17,11 @@
 import { bytesToHex as toHex, hexInto } from './hex.ts';
 import type { DatapathError } from './fault.ts';
 import type { LogEntry, Machine, RedirectInfo } from './machine.ts';
-import { SKB } from './memory/ctx.ts';
+import { SKB, SKB_SIZE } from './memory/ctx.ts';
 import { BASE, HI_CTX } from './memory/region.ts';
 import { runProgram } from './run.ts';
 import { compileFor, newMachine, type RunInputs } from './session.ts';
-import { ethTypeTrans, loadSkbFields, packetRegion, skbU32, setSkbU32, type SkbFields } from './skb.ts';
+import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, ethTypeTrans, loadSkbFields, packetRegion, skbU32, setSkbU32, type SkbFields } from './skb.ts';
 import type { Snapshot } from './snapshot.ts';
 import type { WriteSet } from './writeset.ts';
 import { BPF_F_INGRESS } from './helpers/redirect.ts';
@@ -90,63 +90,105 @@ function skbOut(m: Machine): Verdict['skb'] {
 }
 
 /** The frame, when the programs changed it. */
-function changed(m: Machine, p: Packet): { data?: string } {
+function changed(m: Machine, p: Packet): string | undefined {
   const len = m.pkt.len, now = m.pkt.u8, was = m.pktOrig;
   if (len === p.data.length >>> 1) {
     let i = 0;
     while (i < len && now[i] === was[i]) i++;
-    if (i === len) return {};
+    if (i === len) return undefined;
   }
-  return { data: toHex(now.subarray(0, len)) };
+  return toHex(now.subarray(0, len));
 }
 
 /** The packet's bytes in the machine's reused packet memory. */
 function framePacket(m: Machine, hex: string): Uint8Array {
   const n = hex.length >>> 1;
-  if (m.pktBuf.length < n) { m.pktBuf = new Uint8Array(n); m.pktOrig = new Uint8Array(n); }
-  hexInto(hex, m.pktBuf);
-  hexInto(hex, m.pktOrig);
-  if (m.pkt.u8 !== m.pktBuf) m.setPacket(packetRegion(m.pktBuf));
+  if (m.pktBuf.length < n) { m.pktBuf = new Uint8Array(n); m.pktOrig = new Uint8Array(n); m.frameHex = undefined; }
+  const buf = m.pktBuf, orig = m.pktOrig;
+  if (hex !== m.frameHex) {
+    // Decode once into the pristine copy; the packet memory gets a copy of it.
+    hexInto(hex, orig);
+    m.frameHex = hex;
+  }
+  if (n <= 256) for (let i = 0; i < n; i++) buf[i] = orig[i];
+  else buf.set(orig.subarray(0, n));
+  if (m.pkt.u8 !== buf) m.setPacket(packetRegion(buf));
   m.pkt.len = n;
-  return m.pktBuf.subarray(0, n);
+  return buf;
 }
 
 function runPacket(snapshot: Snapshot, m: Machine, p: Packet): Verdict {
   const data = framePacket(m, p.data);
+  const n = m.pkt.len;
   const dev = snapshot.netdevs[p.ifindex];
   const ingress = p.direction === 'ingress';
-  // eth_type_trans against a device whose own address is not modelled: unicast frames count as PACKET_HOST.
-  const eth = ethTypeTrans(data, data.subarray(0, 6));
-  loadSkbFields(m, data.length, p.skb === undefined
-    ? { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0 }
-    : { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0, ...p.skb });
+  if (p.skb === undefined) {
+    // eth_type_trans against a device whose own address is not modelled: unicast frames count as
+    // PACKET_HOST (ethTypeTrans with the frame's own destination as the device's address).
+    const c = m.cdv;
+    m.ctx.fill(0, 0, SKB_SIZE);
+    c.setUint32(SKB.len, n, true);
+    c.setUint32(SKB.pkt_type, ingress && (data[0] & 1) !== 0 ? (isBroadcast(data) ? PACKET_BROADCAST : PACKET_MULTICAST) : PACKET_HOST, true);
+    c.setUint32(SKB.protocol, ethProtocol(data, n), true);
+    c.setUint32(SKB.ingress_ifindex, ingress ? p.ifindex : 0, true);
+    c.setUint32(SKB.ifindex, p.ifindex, true);
+    c.setUint32(SKB.wire_len, n, true);
+  } else {
+    const eth = ethTypeTrans(data.subarray(0, n), data.subarray(0, 6));
+    loadSkbFields(m, n, { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0, ...p.skb });
+  }
   m.redirect = null;
   const fp = dev === undefined ? undefined : ingress ? dev.tcx_ingress?.fp : dev.tcx_egress?.fp;
   const runs: ProgRun[] = [];
   let ret = TCX_NEXT;
-  for (const id of fp ?? []) {
-    m.resetRegions();
-    const fn = compileFor(snapshot, id);
-    if (typeof fn !== 'function') return { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), error: fn };
-    const retval = runProgram(m, id, fn, BASE, HI_CTX);
-    const tail = m.tailCalled.length ? { tail_calls: [...m.tailCalled] } : {};
-    if (m.error) {
-      runs.push({ prog_id: id, ret: 0, ...tail });
-      return { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), ...changed(m, p), error: m.error };
+  if (fp !== undefined) {
+    for (let k = 0; k < fp.length; k++) {
+      const id = fp[k];
+      m.resetRegions();
+      const fn = compileFor(snapshot, id);
+      if (typeof fn !== 'function') return { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), error: fn };
+      const retval = runProgram(m, id, fn, BASE, HI_CTX);
+      if (m.error) {
+        runs.push(m.tailCalled.length ? { prog_id: id, ret: 0, tail_calls: [...m.tailCalled] } : { prog_id: id, ret: 0 });
+        const d = changed(m, p);
+        return d === undefined
+          ? { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), error: m.error }
+          : { action: 'error', code: TCX_NEXT, runs, skb: skbOut(m), data: d, error: m.error };
+      }
+      ret = retval | 0;
+      runs.push(m.tailCalled.length ? { prog_id: id, ret, tail_calls: [...m.tailCalled] } : { prog_id: id, ret });
+      if (ret !== TCX_NEXT) break;
     }
-    ret = retval | 0;
-    runs.push(m.tailCalled.length ? { prog_id: id, ret, ...tail } : { prog_id: id, ret });
-    if (ret !== TCX_NEXT) break;
   }
   const code = ret === TCX_PASS || ret === TCX_DROP || ret === TCX_REDIRECT ? ret : TCX_NEXT;
   if (code === TCX_PASS) setSkbU32(m, SKB.tc_index, skbU32(m, SKB.tc_classid));
-  const common = { code, runs, ...changed(m, p) };
-  if (code === TCX_DROP) return { action: 'drop', ...common, skb: skbOut(m) };
+  const d = changed(m, p);
+  if (code === TCX_DROP) return verdict('drop', code, runs, d, skbOut(m));
   if (code === TCX_REDIRECT) {
     const ri = m.redirect as RedirectInfo | null; // set by helpers during the runs
-    if (ri === null) return { action: 'drop', ...common, skb: skbOut(m), reason: 'TC_ACT_REDIRECT without a redirect target' };
-    if (snapshot.netdevs[ri.ifindex] === undefined) return { action: 'drop', ...common, skb: skbOut(m), reason: `redirect to ifindex ${ri.ifindex}: no such device` };
-    return { action: 'redirect', ...common, skb: skbOut(m), redirect: { ifindex: ri.ifindex, ingress: (ri.flags & BPF_F_INGRESS) !== 0, kind: ri.kind } };
+    if (ri === null) return verdict('drop', code, runs, d, skbOut(m), 'TC_ACT_REDIRECT without a redirect target');
+    if (snapshot.netdevs[ri.ifindex] === undefined) return verdict('drop', code, runs, d, skbOut(m), `redirect to ifindex ${ri.ifindex}: no such device`);
+    const redirect = { ifindex: ri.ifindex, ingress: (ri.flags & BPF_F_INGRESS) !== 0, kind: ri.kind };
+    return d === undefined
+      ? { action: 'redirect', code, runs, skb: skbOut(m), redirect }
+      : { action: 'redirect', code, runs, data: d, skb: skbOut(m), redirect };
   }
-  return { action: 'pass', ...common, skb: skbOut(m) };
+  return verdict('pass', code, runs, d, skbOut(m));
+}
+
+/** A verdict with its keys in the order the spreads used to give them (action, code, runs, data, skb, reason). */
+function verdict(action: 'pass' | 'drop', code: number, runs: ProgRun[], data: string | undefined, skb: Verdict['skb'], reason?: string): Verdict {
+  if (data === undefined) return reason === undefined ? { action, code, runs, skb } : { action, code, runs, skb, reason };
+  return reason === undefined ? { action, code, runs, data, skb } : { action, code, runs, data, skb, reason };
+}
+
+function isBroadcast(d: Uint8Array): boolean {
+  return d[0] === 0xff && d[1] === 0xff && d[2] === 0xff && d[3] === 0xff && d[4] === 0xff && d[5] === 0xff;
+}
+
+/** eth_type_trans's protocol as __sk_buff.protocol holds it (see skb.ts ethTypeTrans). */
+function ethProtocol(d: Uint8Array, n: number): number {
+  const proto = (d[12] << 8) | d[13];
+  const q = proto >= 0x0600 ? proto : n >= 16 && d[14] === 0xff && d[15] === 0xff ? 0x0001 : 0x0004;
+  return ((q & 0xff) << 8) | (q >>> 8);
 }

@@ -28,7 +28,13 @@ function alu64(i: Insn, L: string, H: string, pc: number): string {
   switch (op(i.code)) {
     case BPF_ADD: return `t = (${L} >>> 0) + (${sl} >>> 0); ${H} = (${H} + ${sh} + (t > 4294967295 ? 1 : 0)) | 0; ${L} = t | 0;`;
     case BPF_SUB: return `t = (${L} >>> 0) - (${sl} >>> 0); ${H} = (${H} - ${sh} - (t < 0 ? 1 : 0)) | 0; ${L} = t | 0;`;
-    case BPF_MUL: return `mul64(${L}, ${H}, ${sl}, ${sh}); ${L} = R.l; ${H} = R.h;`;
+    case BPF_MUL: // mul64 (int64.ts) inline: hi = hi32(lo*slo) + lo*shi + hi*slo, by 16-bit limbs of lo
+      if (src(i.code) !== BPF_X) {
+        const b = i.imm >>> 0;
+        return `t = (${L} & 0xffff) * ${b}; t = (${L} >>> 16) * ${b} + Math.floor(t / 65536); ` +
+          `${H} = (Math.floor(t / 65536) + Math.imul(${L}, ${sh}) + Math.imul(${H}, ${sl})) | 0; ${L} = Math.imul(${L}, ${sl});`;
+      }
+      return `mul64(${L}, ${H}, ${sl}, ${sh}); ${L} = R.l; ${H} = R.h;`;
     case BPF_DIV: return `${signed ? 'sdiv64' : 'udiv64'}(${L}, ${H}, ${sl}, ${sh}); ${L} = R.l; ${H} = R.h;`;
     case BPF_MOD: return `${signed ? 'smod64' : 'umod64'}(${L}, ${H}, ${sl}, ${sh}); ${L} = R.l; ${H} = R.h;`;
     case BPF_OR: return `${L} |= ${sl}; ${H} |= ${sh};`;

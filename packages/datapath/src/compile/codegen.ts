@@ -34,13 +34,35 @@ interface Ctx {
   starts: Set<number>;
 }
 
+/** Set while emitting a forward-only subprogram: jumps become `break` out of labeled blocks. */
+let structured = false;
+
 function jump(target: number, pc: number, start: number, end: number, targets: Set<number>): string {
   if (target < start || target >= end || !targets.has(target)) {
     return `throw fault(${pc}, 'insn', 'jump from ${pc} to ${target}, outside its subprogram');`;
   }
+  if (structured) return `break b${target};`;
   // Back-edges spend the loop budget: without a verifier, nothing else stops a runaway loop.
   const budget = target <= pc ? `if (--budget < 0) throw fault(${pc}, 'limit', 'loop budget exhausted'); ` : '';
   return `{ ${budget}pc = ${target}; continue; }`;
+}
+
+/**
+ * Whether every jump of [start, end) goes forward to an instruction boundary inside it: then
+ * the body is straight-line code in nested labeled blocks (block b<T> ends just before T, so a
+ * jump to T is `break b<T>`), with no dispatch loop.
+ */
+function forwardOnly(insns: readonly Insn[], start: number, end: number, targets: Set<number>): boolean {
+  if (targets.size > 1000) return false;
+  const boundary = new Set<number>();
+  for (let i = start; i < end; i++) {
+    boundary.add(i);
+    const j = jumpTarget(insns[i], i);
+    if (j !== undefined && j <= i) return false;
+    if (insns[i].code === LD_IMM64) i++;
+  }
+  for (const t of targets) if (t < start || t >= end || !boundary.has(t)) return false;
+  return true;
 }
 
 function emitCall(c: Ctx, x: Insn, pc: number): string {
@@ -105,11 +127,21 @@ function emitInsn(c: Ctx, pc: number, start: number, end: number, targets: Set<n
 
 function emitFunction(c: Ctx, start: number, end: number): string {
   const targets = jumpTargets(c.insns, start, end);
+  const flat = targets.size > 0 && forwardOnly(c.insns, start, end, targets);
+  structured = flat;
   const body: string[] = [];
-  for (let pc = start; pc < end; pc++) {
-    if (targets.has(pc)) body.push(`case ${pc}:`);
-    body.push(`/* ${pc} */ ${emitInsn(c, pc, start, end, targets)}`);
-    if (c.insns[pc].code === LD_IMM64) pc++;
+  if (flat) {
+    const sorted = [...targets].sort((a, b) => b - a);
+    for (const t of sorted) body.push(`b${t}: {`);
+  }
+  try {
+    for (let pc = start; pc < end; pc++) {
+      if (targets.has(pc)) body.push(structured ? '}' : `case ${pc}:`);
+      body.push(`/* ${pc} */ ${emitInsn(c, pc, start, end, targets)}`);
+      if (c.insns[pc].code === LD_IMM64) pc++;
+    }
+  } finally {
+    structured = false;
   }
   const fell = `throw fault(${end - 1}, 'insn', 'execution fell off the end of the subprogram at ${start}');`;
   const head = [
@@ -120,7 +152,7 @@ function emitFunction(c: Ctx, start: number, end: number): string {
     // Each call of a subprogram has its own budget of back-edges (a local: cheaper than m's).
     `let budget = ${LOOP_BUDGET};`,
   ];
-  if (targets.size === 0) return [...head, ...body, fell, '}'].join('\n');
+  if (targets.size === 0 || flat) return [...head, ...body, fell, '}'].join('\n');
   return [...head, `let pc = ${start};`, 'for (;;) { switch (pc) {', ...(targets.has(start) ? [] : [`case ${start}:`]), ...body,
     `default: throw fault(pc, 'insn', 'jump to ' + pc + ', inside an ld_imm64');`, '}', fell, '}', '}'].join('\n');
 }

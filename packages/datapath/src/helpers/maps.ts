@@ -1,9 +1,12 @@
 // Map helpers: bpf_map_lookup_elem (1), _update_elem (2), _delete_elem (3), and the bloom
 // filter's bpf_map_push_elem (87), _pop_elem (88), _peek_elem (89).
 import { errno } from '@bpfsim/events';
-import { Fault } from '../fault.ts';
+import { Fault, hex64 } from '../fault.ts';
 import type { Machine } from '../machine.ts';
-import { elementPointer, lookup, peek, push, remove, update } from '../maps/ops.ts';
+import { elementPointer, lookup, lookupU32, peek, push, remove, update } from '../maps/ops.ts';
+import type { Element } from '../maps/overlay.ts';
+import { resolve } from '../memory/access.ts';
+import { KIND_MEM } from '../memory/region.ts';
 import { bytesAt, mapArg, ret } from './args.ts';
 import type { HelperFn } from './table.ts';
 
@@ -14,8 +17,18 @@ function guard<T>(pc: number, f: () => T): T {
 
 export const mapLookupElem: HelperFn = (m, l1, h1, l2, h2, _l3, _h3, _l4, _h4, _l5, _h5, pc) => {
   const v = mapArg(m, h1, l1, pc, 'bpf_map_lookup_elem');
-  const key = bytesAt(m, h2, l2, v.map.key_size, pc, false, 'bpf_map_lookup_elem key');
-  const e = guard(pc, () => lookup(m, v, key));
+  let e: Element | undefined;
+  try {
+    if (v.map.key_size === 4) {
+      // bytesAt's checks, without the subarray; the element cached by the key's value.
+      const r = resolve(m, h2, l2, 4, pc, 'bpf_map_lookup_elem key');
+      if (r.kind !== KIND_MEM) throw new Fault('helper', pc, `bpf_map_lookup_elem key: ${r.name} memory cannot be passed to a helper`, hex64(h2, l2));
+      e = lookupU32(m, v, r.u8, m.o);
+    } else e = lookup(m, v, bytesAt(m, h2, l2, v.map.key_size, pc, false, 'bpf_map_lookup_elem key'));
+  } catch (err) {
+    if (typeof err === 'string') throw new Fault('helper', pc, err);
+    throw err;
+  }
   if (e === undefined) { m.rh = 0; return 0; }
   return elementPointer(m, v, e);
 };

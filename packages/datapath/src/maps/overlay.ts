@@ -28,6 +28,12 @@ export interface Element {
 
 export class MapView {
   readonly elements = new Map<string, Element>();
+  /**
+   * Lookups of 4-byte keys that found an element, by the key as a u32 (maps/ops.ts lookupU32):
+   * spares building the hex key. An element object stays its key's element until insert()
+   * replaces it, which clears this.
+   */
+  readonly byU32 = new Map<number, Element>();
   /** Elements in a hash map after this batch's inserts and deletes. */
   count: number;
   bloom: BloomOverlay | null = null;
@@ -76,6 +82,7 @@ export class Overlay {
   insert(v: MapView, key: string, value: Uint8Array): Element {
     const e: Element = { buf: value, orig: undefined, pos: this.seq++, first: this.seq, rid: 0, epoch: -1 };
     v.elements.set(key, e);
+    if (v.byU32.size !== 0) v.byU32.clear();
     return e;
   }
 
