@@ -2,7 +2,7 @@
 // check standing in for the verifier (algo/insncheck.ts documents what it does not catch).
 import {
   BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_SLEEPABLE, BPF_F_TOKEN_FD, BPF_PROG_TYPE_NAMES, errno, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
-  type AttrOf, type Insn, type Result,
+  type AttrOf, type ErrnoName, type Insn, type Result,
 } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { enumValue } from '../core/enums.ts';
@@ -26,6 +26,11 @@ const BPF_LOG_FIXED = 0x8;
 /** Program types this kernel has (find_prog_type): all of enum bpf_prog_type but LIRC_MODE2, built without CONFIG_BPF_LIRC_MODE2. */
 const HAS_PROG_TYPE = (t: number) => t > 0 && t <= bpf_prog_type.BPF_PROG_TYPE_NETFILTER && t !== bpf_prog_type.BPF_PROG_TYPE_LIRC_MODE2;
 const LD_IMM64 = 0x18;
+/** What loading a BTF-attached program type without attach_btf_id answers (measured on 6.18). */
+const NEEDS_BTF: Partial<Record<number, ErrnoName>> = {
+  [bpf_prog_type.BPF_PROG_TYPE_TRACING]: 'EINVAL', [bpf_prog_type.BPF_PROG_TYPE_EXT]: 'EPERM',
+  [bpf_prog_type.BPF_PROG_TYPE_STRUCT_OPS]: 'ENOTSUPP', [bpf_prog_type.BPF_PROG_TYPE_LSM]: 'EPERM',
+};
 /** can_be_sleepable(): tracing (fentry/fexit/iter), LSM, uprobes, struct_ops, and syscall programs. */
 const CAN_SLEEP: readonly number[] = [
   bpf_prog_type.BPF_PROG_TYPE_TRACING, bpf_prog_type.BPF_PROG_TYPE_LSM, bpf_prog_type.BPF_PROG_TYPE_KPROBE,
@@ -69,7 +74,11 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
     const text = log_level & BPF_LOG_FIXED ? checked.fullLog.slice(0, log_size - 1) : checked.fullLog.slice(Math.max(0, checked.fullLog.length - (log_size - 1)));
     return { ret: true_size > log_size ? -errno.ENOSPC : -checked.errno, out: { log_buf: text, log_true_size: true_size } };
   }
-  // check_attach_btf_id(): only some program types can be sleepable, and syscall programs must be.
+  // check_attach_btf_id(): programs that attach through BTF need a BTF id (the errnos are the live
+  // kernel's, fixtures/kernel/assumed-checks.json); only some types can be sleepable, and syscall
+  // programs must be.
+  const needsBtf = NEEDS_BTF[prog_type];
+  if (needsBtf) return fail(needsBtf);
   const sleepable = (prog_flags & BPF_F_SLEEPABLE) !== 0;
   if (sleepable ? !CAN_SLEEP.includes(prog_type) : prog_type === bpf_prog_type.BPF_PROG_TYPE_SYSCALL) return fail('EINVAL');
 
