@@ -4,6 +4,8 @@ import type { Insn } from '@bpfsim/events';
 export type ObjKind = 'prog' | 'map' | 'link' | 'file';
 /** Kinds of BPF object that have ids and reference counts. */
 export type BpfObjKind = Exclude<ObjKind, 'file'>;
+/** The state table each kind of BPF object lives in. */
+export const TABLE_OF = { prog: 'progs', map: 'maps', link: 'links' } as const satisfies Record<BpfObjKind, string>;
 
 /** An open fd: the object its file refers to and the file's access mode (f_mode of a map fd). */
 export interface FdEntry { readonly kind: ObjKind; readonly id: number; readonly mode?: FileMode }

@@ -8,8 +8,6 @@ import { fail, ok } from '../result.ts';
 import { fileMode } from '../maps/create.ts';
 import { resolvePath } from './path.ts';
 
-const isDir = (s: S, rel: string) => rel === '' || s.bpffs[rel]?.kind === 'dir';
-
 export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
   const file_flags = a.file_flags ?? 0;
   if (file_flags & ~BPF_F_PATH_FD) return fail('EINVAL');
@@ -24,7 +22,6 @@ export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
   if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('EPERM');
   if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
-  if (!isDir(s, p.parent)) return fail(s.bpffs[p.parent] ? 'ENOTDIR' : 'ENOENT');
   s.bpffs[p.rel] = { kind: entry.kind, id: entry.id };
   ref(s, entry.kind, entry.id);
   return ok(0);
@@ -54,7 +51,6 @@ export function mkdir(s: S, pathname: string): Result {
   if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('EPERM');
   if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
-  if (!isDir(s, p.parent)) return fail(s.bpffs[p.parent] ? 'ENOTDIR' : 'ENOENT');
   s.bpffs[p.rel] = { kind: 'dir' };
   return ok(0);
 }

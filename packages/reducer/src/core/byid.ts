@@ -5,15 +5,14 @@ import type { S } from './draft.ts';
 import { INT_MAX, nextLiveId } from './ids.ts';
 import { installFd } from './procs.ts';
 import { fail, ok } from '../result.ts';
-import type { BpfObjKind } from '../state.ts';
+import { TABLE_OF, type BpfObjKind } from '../state.ts';
 import { fileMode } from '../maps/create.ts';
 
-const TABLE = { prog: 'progs', map: 'maps', link: 'links' } as const;
 
 export function getNextId(s: S, kind: BpfObjKind, a: AttrOf<'BPF_PROG_GET_NEXT_ID'>): Result {
   const start = a.start_id ?? 0;
   if (start >= INT_MAX) return fail('EINVAL');
-  const next = nextLiveId(s[TABLE[kind]], start);
+  const next = nextLiveId(s[TABLE_OF[kind]], start);
   return next === undefined ? fail('ENOENT') : ok(0, { next_id: next });
 }
 
@@ -26,7 +25,7 @@ export function getFdById(s: S, pid: number, kind: BpfObjKind, id: number, open_
     mode = fileMode(open_flags);
     if (mode === 'EINVAL') return fail('EINVAL');
   } else if (open_flags) return fail('EINVAL');
-  if (!s[TABLE[kind]][id]) return fail('ENOENT');
+  if (!s[TABLE_OF[kind]][id]) return fail('ENOENT');
   const fd = installFd(s, pid, mode ? { kind, id, mode } : { kind, id });
   return fd < 0 ? fail('EMFILE') : ok(fd);
 }

@@ -1,13 +1,12 @@
 // The kernel's idr_alloc_cyclic(idr, ptr, 1, INT_MAX): ids count up from where the last one was
 // handed out, skip ids in use, and wrap to 1.
-import type { ObjKind } from '../state.ts';
+import { TABLE_OF, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 
 export const INT_MAX = 0x7fffffff;
-const TABLE = { prog: 'progs', map: 'maps', link: 'links' } as const;
 
 export function allocId(s: S, kind: Exclude<ObjKind, 'file'>): number {
-  const table = s[TABLE[kind]] as Record<number, unknown>;
+  const table = s[TABLE_OF[kind]] as Record<number, unknown>;
   let id = s.nextId[kind];
   for (let tries = 0; tries < INT_MAX; tries++) {
     if (id >= INT_MAX) id = 1;

@@ -1,15 +1,12 @@
 // Reference counting of progs, maps and links: an object is freed when its last reference goes,
 // and freeing does what the kernel's free path does (a prog drops its maps, a link detaches).
-import type { ObjKind } from '../state.ts';
+import { TABLE_OF, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 import { releaseLink } from '../links/release.ts';
 
-type Table = 'progs' | 'maps' | 'links';
-const TABLE: Partial<Record<ObjKind, Table>> = { prog: 'progs', map: 'maps', link: 'links' };
 
 export function objectOf(s: S, kind: ObjKind, id: number) {
-  const table = TABLE[kind];
-  return table ? s[table][id] : undefined; // stdio and other files have no BPF object
+  return kind === 'file' ? undefined : s[TABLE_OF[kind]][id]; // stdio and other files have no BPF object
 }
 
 export function ref(s: S, kind: ObjKind, id: number): void {

@@ -10,7 +10,7 @@ import { resolveFd } from '../core/fds.ts';
 import { allocId } from '../core/ids.ts';
 import { objName } from '../core/names.ts';
 import { installFd } from '../core/procs.ts';
-import { ref } from '../core/objects.ts';
+import { ref, unref } from '../core/objects.ts';
 import { fail, ok } from '../result.ts';
 import { checkAttach, fixupAttachType } from './attach-check.ts';
 import { licenseIsGplCompatible } from './license.ts';
@@ -104,7 +104,7 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   const fd = installFd(s, pid, { kind: 'prog', id });
   if (fd < 0) {
     delete s.progs[id];
-    for (const m of map_ids) s.maps[m].refs--;
+    for (const m of map_ids) unref(s, 'map', m);
     return fail('EMFILE');
   }
   return ok(fd);
