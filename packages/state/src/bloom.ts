@@ -15,14 +15,10 @@
 //                      : jhash(value, value_size, hash_seed + i)) & bitset_mask
 // push sets the k bits, peek answers 0 if all k are set, else -ENOENT.
 //
-// State: BloomBits is the bitset as a persistent (copy-on-write) 32-way trie over its u32 words:
-// null for an all-zero subtree, at the bottom arrays of 32 words (word j holds bits 32j..32j+31,
-// bit b at 1 << (b & 31), the kernel's layout on a little-endian machine), above them arrays of 32
-// children. The depth follows the bitset size (1 level for up to 1024 words, 6 for 2^32 bits). The
-// kernel's bitset can be 512 MiB while a push sets at most 15 bits, so a dense frozen word array
-// would cost up to 2^27 words per push and a sorted bit list O(set bits); here a push copies at most
-// k paths of <= 6 nodes of 32 entries, whatever the map's size and fill, and returns the very same
-// object when it sets no new bit. Every node is frozen; the whole value is plain JSON.
+// This module computes the geometry and the hashes; the bitset itself is stored by the reducer
+// (packages/reducer/src/maps/bloom.ts: the non-zero u32 words of BloomData in radix nodes, word j
+// holding bits 32j..32j+31, bit b at 1 << (b & 31)), checked against the live kernel's peeks in
+// packages/reducer/test/maps/bloom.test.ts.
 
 import { errno, fromHex } from '@bpfsim/events';
 import { jhash, jhash2 } from './jhash.ts';
@@ -117,12 +113,6 @@ export function bloomGeometry(valueSize: number, maxEntries: number, mapExtra: n
   });
 }
 
-/** A trie node: 32 words at the bottom level, 32 children above. */
-export type BloomNode = readonly (BloomNode | number | null)[];
-/** The bitset: null while all bits are clear. */
-export type BloomBits = BloomNode | null;
-export const BLOOM_EMPTY: BloomBits = null;
-
 function valueBytes(g: BloomGeometry, value: Uint8Array | string): Uint8Array {
   const v = typeof value === 'string' ? fromHex(value) : value;
   if (v.length !== g.valueSize) throw new RangeError(`bloom value has ${v.length} bytes, value_size is ${g.valueSize}`);
@@ -144,92 +134,4 @@ export function bloomHash(g: BloomGeometry, value: Uint8Array | string, index: n
   const seed = (g.hashSeed + index) >>> 0;
   const h = g.alignedU32Count ? jhash2(words(v, g.alignedU32Count), seed) : jhash(v, seed);
   return (h & g.bitsetMask) >>> 0;
-}
-
-/** All k bit indices of a value, in hash order (duplicates possible). */
-function bitsOf(g: BloomGeometry, value: Uint8Array | string): number[] {
-  const v = valueBytes(g, value);
-  const w = g.alignedU32Count ? words(v, g.alignedU32Count) : null;
-  const out: number[] = [];
-  for (let i = 0; i < g.nrHashFuncs; i++) {
-    const seed = (g.hashSeed + i) >>> 0;
-    out.push(((w ? jhash2(w, seed) : jhash(v, seed)) & g.bitsetMask) >>> 0);
-  }
-  return out;
-}
-
-/** Trie levels for this geometry: each level resolves 5 bits of the word index. */
-function levels(g: BloomGeometry): number {
-  const nwords = Math.floor(g.bitsetMask / 32) + 1; // bitsetMask + 1 bits, at least 64
-  let l = 1, span = 32;
-  while (span < nwords) { span *= 32; l++; }
-  return l;
-}
-
-function digit(word: number, level: number): number {
-  return Math.floor(word / 32 ** level) & 31;
-}
-
-function has(bits: BloomBits, depth: number, b: number): boolean {
-  const word = Math.floor(b / 32);
-  let node: BloomNode | null = bits;
-  for (let l = depth - 1; l > 0; l--) {
-    if (node === null) return false;
-    node = node[digit(word, l)] as BloomNode | null;
-  }
-  if (node === null) return false;
-  return (((node[word & 31] as number) >>> (b & 31)) & 1) === 1;
-}
-
-/** Sets bit b under node (level l, 0 = words), copying each node on the path once per push. */
-function setBit(node: BloomNode | null, l: number, word: number, b: number, fresh: Set<BloomNode>): BloomNode {
-  let out: (BloomNode | number | null)[];
-  if (node === null) out = new Array(32).fill(l === 0 ? 0 : null);
-  else if (fresh.has(node)) out = node as (BloomNode | number | null)[];
-  else out = node.slice();
-  fresh.add(out);
-  if (l === 0) {
-    out[word & 31] = ((out[word & 31] as number) | (1 << (b & 31))) >>> 0;
-  } else {
-    const d = digit(word, l);
-    out[d] = setBit(out[d] as BloomNode | null, l - 1, word, b, fresh);
-  }
-  return out;
-}
-
-/** BPF_MAP_UPDATE_ELEM (push) with flags BPF_ANY: the bits after setting the value's k bits. */
-export function bloomPush(g: BloomGeometry, bits: BloomBits, value: Uint8Array | string): BloomBits {
-  const depth = levels(g);
-  const add = bitsOf(g, value).filter((b) => !has(bits, depth, b));
-  if (add.length === 0) return bits;
-  const fresh = new Set<BloomNode>();
-  let root: BloomNode | null = bits;
-  for (const b of add) root = setBit(root, depth - 1, Math.floor(b / 32), b, fresh);
-  for (const n of fresh) Object.freeze(n);
-  return root;
-}
-
-/** BPF_MAP_LOOKUP_ELEM (peek): true for 0 (all k bits set), false for -ENOENT. */
-export function bloomPeek(g: BloomGeometry, bits: BloomBits, value: Uint8Array | string): boolean {
-  const depth = levels(g);
-  for (const b of bitsOf(g, value)) if (!has(bits, depth, b)) return false;
-  return true;
-}
-
-/** The indices of the set bits, ascending (for inspection and tests). */
-export function bloomSetBits(g: BloomGeometry, bits: BloomBits): number[] {
-  const out: number[] = [];
-  const walk = (node: BloomNode | null, l: number, base: number) => {
-    if (node === null) return;
-    for (let i = 0; i < 32; i++) {
-      if (l === 0) {
-        const w = node[i] as number;
-        for (let j = 0; j < 32; j++) if ((w >>> j) & 1) out.push((base + i) * 32 + j);
-      } else {
-        walk(node[i] as BloomNode | null, l - 1, (base + i) * 32);
-      }
-    }
-  };
-  walk(bits, levels(g) - 1, 0);
-  return out;
 }

@@ -18,10 +18,9 @@
 // bucket; -ENOENT past the last. That is: the elements listed bucket by bucket in ascending bucket
 // order, each bucket head first, and "next" is simply the following entry of that list.
 //
-// This module keeps that list: an HtabOrder is a frozen array of {key, bucket}, sorted by bucket,
-// each bucket's entries head first. Operations return a new array (copy on write, O(n) per change,
-// O(log n + bucket length) per lookup) and never mutate their argument. Keys are lowercase hex
-// strings of exactly key_size bytes.
+// This module computes the hash and the bucket; the buckets themselves are stored by the reducer
+// (packages/reducer/src/maps/hash.ts, on HashData radix nodes), whose storage is checked against
+// the live kernel's walks in packages/reducer/test/maps/hash.test.ts.
 
 import { jhash, jhash2, bytesToWords } from './jhash.ts';
 
@@ -67,77 +66,4 @@ export function htabHash(key: Uint8Array | string, hashrnd = 0): number {
 /** The bucket index of a key: htab_map_hash(key) & (n_buckets - 1). */
 export function htabBucket(key: Uint8Array | string, nBuckets: number, hashrnd = 0): number {
   return (htabHash(key, hashrnd) & (nBuckets - 1)) >>> 0;
-}
-
-export interface HtabSlot {
-  readonly key: string;
-  readonly bucket: number;
-}
-
-/** The elements of a hash map in GET_NEXT_KEY order (see above). */
-export type HtabOrder = readonly HtabSlot[];
-
-export const HTAB_EMPTY: HtabOrder = Object.freeze([]) as HtabOrder;
-
-/** First index whose bucket is >= b. */
-function lowerBound(order: HtabOrder, b: number): number {
-  let lo = 0, hi = order.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (order[mid].bucket < b) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
-
-/** Index of key (whose bucket is b) in order, or -1. */
-function find(order: HtabOrder, key: string, b: number): number {
-  for (let i = lowerBound(order, b); i < order.length && order[i].bucket === b; i++) {
-    if (order[i].key === key) return i;
-  }
-  return -1;
-}
-
-/** Whether key is in the map. */
-export function htabHas(order: HtabOrder, key: string, bucket: number): boolean {
-  return find(order, key, bucket) >= 0;
-}
-
-/**
- * Links key at the head of its bucket; if it was already in the map it moves there (what an
- * update of an existing HASH/LRU_HASH key does). Count and flag checks are the caller's.
- */
-export function htabLinkHead(order: HtabOrder, key: string, bucket: number): HtabOrder {
-  const at = lowerBound(order, bucket);
-  const old = find(order, key, bucket);
-  if (old === at) return order; // already the head of its bucket
-  const out: HtabSlot[] = order.slice();
-  if (old >= 0) out.splice(old, 1);
-  out.splice(at, 0, Object.freeze({ key, bucket }));
-  return Object.freeze(out);
-}
-
-/** Unlinks key; returns the same array if it was not there (the kernel's -ENOENT). */
-export function htabUnlink(order: HtabOrder, key: string, bucket: number): HtabOrder {
-  const i = find(order, key, bucket);
-  if (i < 0) return order;
-  const out = order.slice();
-  out.splice(i, 1);
-  return Object.freeze(out);
-}
-
-/**
- * BPF_MAP_GET_NEXT_KEY: the key after `key` (null for a NULL key pointer), or null for -ENOENT.
- * `bucket` is the bucket of `key` (ignored when key is null).
- */
-export function htabNextKey(order: HtabOrder, key: string | null, bucket = 0): string | null {
-  if (key !== null) {
-    const i = find(order, key, bucket);
-    if (i >= 0) return i + 1 < order.length ? order[i + 1].key : null;
-  }
-  return order.length > 0 ? order[0].key : null;
-}
-
-/** The keys in GET_NEXT_KEY order. */
-export function htabKeys(order: HtabOrder): string[] {
-  return order.map((s) => s.key);
 }
