@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { cpus, release } from 'node:os';
-import { fold, initialState } from '@bpfsim/reducer';
+import { fold, foldMany, initialState } from '@bpfsim/reducer';
 import { cycle, EVENTS_PER_CYCLE } from './workload.ts';
 
 const cycles = Number(process.argv[2] ?? 300);
@@ -19,6 +19,14 @@ function foldRate(): number {
   }
   const ns = Number(process.hrtime.bigint() - t0);
   return events.length / (ns / 1e9);
+}
+
+/** The same events through foldMany, 256 per call (replay folds this way between two hash records). */
+function foldManyRate(): number {
+  let state = initialState(1);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < events.length; i += 256) state = foldMany(state, events.slice(i, i + 256)).state;
+  return events.length / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
 function kernelRate(): number | string {
@@ -37,11 +45,14 @@ function kernelRate(): number | string {
 
 foldRate(); // warm up the JIT
 const model = Math.max(foldRate(), foldRate());
+foldManyRate();
+const many = Math.max(foldManyRate(), foldManyRate());
 const kernel = kernelRate();
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, Linux ${release()}, Node ${process.version}`);
 console.log(`workload: ${cycles} cycles x ${EVENTS_PER_CYCLE} events (hash map create, prog load, 50 updates, 40 lookups, 5 deletes, get_next_key, prog info, 2 closes)`);
-console.log(`fold:   ${Math.round(model).toLocaleString('en')} events/s`);
+console.log(`fold:   ${Math.round(model).toLocaleString('en')} events/s (one fold per event: every intermediate state kept)`);
+console.log(`foldMany: ${Math.round(many).toLocaleString('en')} events/s (256 events per draft: every result, the state after each 256)`);
 if (typeof kernel === 'number') {
   console.log(`kernel: ${Math.round(kernel).toLocaleString('en')} events/s (bpf(2) from C, in a private netns)`);
-  console.log(`ratio fold/kernel: ${(model / kernel).toFixed(2)}x`);
+  console.log(`ratio fold/kernel: ${(model / kernel).toFixed(2)}x; foldMany/kernel: ${(many / kernel).toFixed(2)}x`);
 } else console.log(`kernel: ${kernel}`);

@@ -1,3 +1,3 @@
 export { Kernel, type KernelOptions, type TraceEntry } from './kernel.ts';
 export { libbpf, type LibBpf } from './libbpf.ts';
-export { kernelFold, datapath } from './fold.ts';
+export { kernelFold, kernelFoldMany, datapath } from './fold.ts';

@@ -1,7 +1,7 @@
 // bpf(2): one handler per modelled command.
 import type { BpfEvent, Result } from '@bpfsim/events';
 import type { S } from './core/draft.ts';
-import { proc } from './core/procs.ts';
+import { startProc } from './core/procs.ts';
 import { getFdById, getNextId } from './core/byid.ts';
 import { objGetInfoByFd } from './core/info.ts';
 import { mapCreate } from './maps/create.ts';
@@ -13,7 +13,7 @@ import { attachCmd } from './tcx/index.ts';
 
 export function bpf(s: S, e: BpfEvent): Result {
   const pid = e.pid;
-  proc(s, pid);
+  startProc(s, pid);
   switch (e.cmd) {
     case 'BPF_MAP_CREATE': return mapCreate(s, pid, e.attr);
     case 'BPF_MAP_LOOKUP_ELEM': return mapLookup(s, pid, e.attr);

@@ -1,6 +1,6 @@
 export * from './state.ts';
 export { initialState } from './init.ts';
-export { fold, step, createFold, type Fold, type Folded, type Stepped } from './fold.ts';
+export { fold, foldMany, step, createFold, createFoldMany, type Fold, type Folded, type FoldMany, type FoldedMany, type Stepped } from './fold.ts';
 export type { DatapathServices, WriteOp, RunInputs } from './datapath.ts';
 export { checkReferences, referenceHolders } from './invariants.ts';
 export { tcxRunOrder, type Direction } from './tcx/index.ts';

@@ -7,18 +7,23 @@ const MASK = (1 << BITS) - 1;
 
 /** Levels needed for indexes below `capacity`. */
 export function radixDepth(capacity: number): number {
-  let depth = 1;
+  if (capacity <= 64) return 1;
+  if (capacity <= 4096) return 2;
+  if (capacity <= 262144) return 3;
+  let depth = 4;
   while (capacity > 2 ** (BITS * depth)) depth++;
   return depth;
 }
 
-function slot(index: number, level: number, depth: number): number {
-  return Math.floor(index / 2 ** (BITS * (depth - 1 - level))) & MASK;
+/** The slot of `index` at `level`; indexes are u32 (array indexes, hash buckets, bloom words), so a shift does. */
+export function radixSlot(index: number, level: number, depth: number): number {
+  const shift = BITS * (depth - 1 - level);
+  return index <= 0xffffffff ? (index >>> shift) & MASK : Math.floor(index / 2 ** shift) & MASK;
 }
 
 export function radixGet<T>(root: RadixNode<T>, depth: number, index: number): T | undefined {
   let node: RadixNode<T> | T | undefined = root;
-  for (let level = 0; level < depth && node !== undefined; level++) node = (node as RadixNode<T>)[slot(index, level, depth)];
+  for (let level = 0; level < depth && node !== undefined; level++) node = (node as RadixNode<T>)[radixSlot(index, level, depth)];
   return node as T | undefined;
 }
 
@@ -27,7 +32,7 @@ export function radixSet<T>(root: RadixNode<T>, depth: number, index: number, va
   const path: RadixNode<T>[] = [root];
   let node = root as Record<number, unknown>;
   for (let level = 0; level < depth - 1; level++) {
-    const s = slot(index, level, depth);
+    const s = radixSlot(index, level, depth);
     if (node[s] === undefined) {
       if (value === undefined) return;
       node[s] = {};
@@ -35,13 +40,13 @@ export function radixSet<T>(root: RadixNode<T>, depth: number, index: number, va
     node = node[s] as Record<number, unknown>;
     path.push(node as RadixNode<T>);
   }
-  const last = slot(index, depth - 1, depth);
+  const last = radixSlot(index, depth - 1, depth);
   if (value !== undefined) { node[last] = value; return; }
   delete node[last];
   for (let level = depth - 1; level > 0; level--) {
     const n = path[level] as Record<number, unknown>;
     if (Object.keys(n).length > 0) break;
-    delete (path[level - 1] as Record<number, unknown>)[slot(index, level - 1, depth)];
+    delete (path[level - 1] as Record<number, unknown>)[radixSlot(index, level - 1, depth)];
   }
 }
 

@@ -2,22 +2,25 @@
 import { NOFILE, type FdEntry, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 import { ref, unref } from './objects.ts';
+import { peek } from '../draft/index.ts';
 
 const STDIO: FdEntry = { kind: 'file' as ObjKind, id: 0 };
 
 /** The process `pid`, started with stdio open if this is its first event (a process started from outside). */
 export function proc(s: S, pid: number) {
-  let p = s.procs[pid];
-  if (!p) {
-    s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
-    p = s.procs[pid];
-  }
-  return p;
+  startProc(s, pid);
+  return s.procs[pid];
+}
+
+/** Starts `pid` with stdio open unless it is running (proc() without taking a draft of it). */
+export function startProc(s: S, pid: number): void {
+  if (peek(peek(s, 'procs'), pid) === undefined) s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
 }
 
 /** The lowest free fd of `pid`, or -1 when RLIMIT_NOFILE is reached (-EMFILE). */
 export function lowestFreeFd(s: S, pid: number): number {
-  const fds = proc(s, pid).fds;
+  startProc(s, pid);
+  const fds = peek(peek(peek(s, 'procs'), pid), 'fds');
   for (let fd = 0; fd < NOFILE; fd++) if (fds[fd] === undefined) return fd;
   return -1;
 }
@@ -34,7 +37,7 @@ export function installFd(s: S, pid: number, entry: FdEntry): number {
 /** The fd's entry if it is open in `pid`, else undefined (the caller answers -EBADF). */
 export function fdEntry(s: S, pid: number, fd: number): FdEntry | undefined {
   if (!Number.isInteger(fd) || fd < 0) return undefined;
-  return s.procs[pid]?.fds[fd];
+  return peek(peek(peek(peek(s, 'procs'), pid), 'fds'), fd);
 }
 
 /** close(2): 0, or false when the fd is not open. */

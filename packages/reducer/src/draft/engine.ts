@@ -113,6 +113,8 @@ function isIndexKey(k: PropertyKey): boolean {
 /** Integer-like keys from this one up may put an object in dictionary-elements mode (growing an
  *  element store to more than 500 slots may normalize it when it is sparse). */
 const FAR_INDEX = 320;
+/** An index far enough that storing it puts an object's elements in dictionary mode. */
+const DICTIONARY_INDEX = 0x7ffffff0;
 
 /** Copies an object with integer-like keys (maybe followed by named ones) that has no shadow. */
 function copyIndexed(b: any, keys: string[]): any {
@@ -124,8 +126,13 @@ function copyIndexed(b: any, keys: string[]): any {
   let last = n - 1;
   while (last > 0 && !isIndexKey(keys[last])) last--;
   const max = +keys[last];
-  if (max >= FAR_INDEX) copyKind |= COPY_FAR;
-  else if (max < 4 * n + 64) c[max] = undefined;
+  if (max >= FAR_INDEX) {
+    copyKind |= COPY_FAR;
+    // Start the copy in dictionary-elements mode: left to itself V8 gives {937: x} a flat store of
+    // ~940 slots, and the copy (with Object.keys over the holes) costs 4.4 us instead of 0.6.
+    c[DICTIONARY_INDEX] = 0;
+    delete c[DICTIONARY_INDEX];
+  } else if (max < 4 * n + 64) c[max] = undefined;
   for (; j < n; j++) {
     const k = keys[j];
     if (!isIndexKey(k)) break;
@@ -447,6 +454,23 @@ const arrayTraps: ProxyHandler<[DraftState]> = {
 export function stateOf(v: unknown): DraftState | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   return (v as any)[DRAFT_STATE];
+}
+
+/**
+ * `node[key]` for reading only, without the Proxy: the child's draft if it has one, else the value
+ * itself (a node of the base, unchanged with its whole subtree, or a value the recipe stored).
+ * No draft is made for what is read. A Proxy get with an integer-like key costs ~100 ns in V8
+ * (its C++ runtime path) and a new child draft as much again; this costs a few property reads.
+ */
+export function peek(node: any, key: PropertyKey): any {
+  if (node === undefined || node === null) return undefined;
+  const s: DraftState | undefined = node[DRAFT_STATE];
+  if (s === undefined) return node[key];
+  if (!s.scope.live) revoked(key);
+  // Child drafts are filed under the keys Proxy traps see: strings.
+  const c = childOf(s, typeof key === 'number' ? String(key) : key);
+  if (c !== undefined) return c.proxy;
+  return (s.copy === null ? s.base : s.copy)[key];
 }
 
 /** The final value of a draft: its base if nothing changed, else its copy with children resolved, frozen. */

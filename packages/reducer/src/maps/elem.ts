@@ -3,6 +3,7 @@
 import { bpf_map_type, BPF_F_LOCK, type AttrOf, type ErrnoName, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { resolveFd } from '../core/fds.ts';
+import { peek } from '../draft/index.ts';
 import { fail, ok } from '../result.ts';
 import type { ArrayData, BloomData, BpfMap, FdEntry, HashData } from '../state.ts';
 import { arrayLookup, arrayNextKey, arrayUpdate } from './array.ts';
@@ -14,7 +15,7 @@ type Opened = { map: BpfMap; entry: FdEntry; err?: undefined } | { err: ErrnoNam
 function openMap(s: S, pid: number, fd: number): Opened {
   const r = resolveFd(s, pid, fd, 'map');
   if (r.err) return { err: r.err };
-  return { map: s.maps[r.entry.id], entry: r.entry };
+  return { map: peek(peek(s, 'maps'), r.entry.id), entry: r.entry };
 }
 
 /** map_get_sys_perms(): the fd's mode, without write access once the map is frozen. */

@@ -4,7 +4,8 @@
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BpfMap, HashData } from '../state.ts';
-import { hashBucket, hashBucketOf, hashValue, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
+import { hashBucketOf, hashValue, radixDepth, radixScan, radixSet, radixSlot, roundupPowOfTwo } from '@bpfsim/state';
+import { peek } from '../draft/index.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
@@ -28,7 +29,13 @@ export const hashData = (a: MapAttr, hashrnd: number): HashData =>
 type Bucket = readonly (readonly [string, string])[];
 const depthOf = (d: HashData) => radixDepth(d.n_buckets);
 const bucketOf = hashBucketOf;
-const elems: (d: HashData, b: number) => Bucket = hashBucket;
+/** The elements of bucket `b`, read without making drafts of the radix path (see peek). */
+function elems(d: HashData, b: number): Bucket {
+  const depth = depthOf(d);
+  let node = peek(d, 'buckets');
+  for (let level = 0; level < depth && node !== undefined; level++) node = peek(node, radixSlot(b, level, depth));
+  return node ?? [];
+}
 
 export const hashLookup = hashValue;
 

@@ -3,7 +3,8 @@
 // diff of the state.
 import { validateEvent, type Event, type Result } from '@bpfsim/events';
 import type { KernelState } from '@bpfsim/reducer';
-import { kernelFold as reducerFold } from '@bpfsim/kernel';
+import { kernelFold as reducerFold, kernelFoldMany as reducerFoldMany } from '@bpfsim/kernel';
+import type { FoldMany } from '@bpfsim/reducer';
 import { diffLines, sameValue, type DiffLine } from '../timetravel/diff.ts';
 import type { FoldFn } from '../timetravel/session.ts';
 import { stateHash, STATE_HASH_ALGORITHM } from './hash.ts';
@@ -53,6 +54,8 @@ export interface ReplayReport {
 
 export interface ReplayOptions {
   readonly fold?: FoldFn;
+  /** Folds many events at once (default: the reducer's, unless `fold` or `onEvent` is given). */
+  readonly foldMany?: FoldMany;
   /** Called every `progressEvery` events (default 10,000) and at the end with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
@@ -61,6 +64,9 @@ export interface ReplayOptions {
   /** Called after each event that agreed, with the states around it (for timelines). */
   readonly onEvent?: (index: number, event: Event, result: Result, before: KernelState, after: KernelState) => void;
 }
+
+/** Events folded in one draft at most (between records, batches are shorter). */
+const MAX_BATCH = 1024;
 
 export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayReport {
   const foldFn = opts.fold ?? reducerFold;
@@ -108,32 +114,84 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
   };
   let d = checkAt(0);
   if (d) return done(d, 0);
-  for (let i = 0; i < n; i++) {
+  const decode = (i: number): { event: Event; result: Result } => {
     const off = scan.eventOffsets[i];
-    let rec: { event: Event; result: Result };
-    try { rec = packr.unpack(trace.bytes.subarray(off, off + scan.eventLengths[i])) as typeof rec; } catch (e) {
-      return done({ kind: 'invalid', position: i, diff: [], message: `event ${i}: undecodable record (${(e as Error).message})` }, i);
+    return packr.unpack(trace.bytes.subarray(off, off + scan.eventLengths[i])) as { event: Event; result: Result };
+  };
+  /** Folds events [from, to) one at a time: a divergence found there, with its full report. */
+  const oneByOne = (from: number, to: number): ReplayReport | undefined => {
+    for (let i = from; i < to; i++) {
+      let rec: { event: Event; result: Result };
+      try { rec = decode(i); } catch (e) {
+        return done({ kind: 'invalid', position: i, diff: [], message: `event ${i}: undecodable record (${(e as Error).message})` }, i);
+      }
+      if (validate) {
+        const v = validateEvent(rec.event);
+        if (!v.ok) return done({ kind: 'invalid', position: i, event: rec.event, recorded: rec.result, diff: [], message: `event ${i} is malformed: ${v.error.path ? `${v.error.path}: ` : ''}${v.error.message}` }, i);
+      }
+      const before = state;
+      let actual: Result;
+      try {
+        const f = foldFn(state, rec.event);
+        state = f.state;
+        actual = f.result;
+      } catch (e) {
+        return done({ kind: 'invalid', position: i, event: rec.event, recorded: rec.result, diff: [], message: `event ${i}: the fold threw: ${(e as Error).message}` }, i);
+      }
+      if (!sameValue(rec.result, actual)) {
+        return done({ kind: 'result', position: i, event: rec.event, recorded: rec.result, actual, diff: diffLines(before, state), message: `event ${i}: the result differs` }, i + 1);
+      }
+      opts.onEvent?.(i, rec.event, actual, before, state);
+      d = checkAt(i + 1);
+      if (d) return done(d, i + 1);
+      if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, n);
     }
-    if (validate) {
-      const v = validateEvent(rec.event);
-      if (!v.ok) return done({ kind: 'invalid', position: i, event: rec.event, recorded: rec.result, diff: [], message: `event ${i} is malformed: ${v.error.path ? `${v.error.path}: ` : ''}${v.error.message}` }, i);
-    }
-    const before = state;
-    let actual: Result;
+    return undefined;
+  };
+  /**
+   * Folds events [from, to) in one foldMany (no record sits strictly inside the range). Anything
+   * unusual (a record that does not decode or validate, a result that differs, a throw) sends the
+   * range back to oneByOne, from the state before it, for the exact report.
+   */
+  const batched = (many: FoldMany, from: number, to: number): ReplayReport | undefined => {
+    const events: Event[] = new Array(to - from), recorded: Result[] = new Array(to - from);
+    const start = state;
     try {
-      const f = foldFn(state, rec.event);
+      for (let i = from; i < to; i++) {
+        const rec = decode(i);
+        if (validate && !validateEvent(rec.event).ok) return oneByOne(from, to);
+        events[i - from] = rec.event;
+        recorded[i - from] = rec.result;
+      }
+      const f = many(state, events);
+      for (let k = 0; k < events.length; k++) if (!sameValue(recorded[k], f.results[k])) { state = start; return oneByOne(from, to); }
       state = f.state;
-      actual = f.result;
-    } catch (e) {
-      return done({ kind: 'invalid', position: i, event: rec.event, recorded: rec.result, diff: [], message: `event ${i}: the fold threw: ${(e as Error).message}` }, i);
+    } catch {
+      state = start;
+      return oneByOne(from, to);
     }
-    if (!sameValue(rec.result, actual)) {
-      return done({ kind: 'result', position: i, event: rec.event, recorded: rec.result, actual, diff: diffLines(before, state), message: `event ${i}: the result differs` }, i + 1);
+    d = checkAt(to);
+    if (d) return done(d, to);
+    if (opts.onProgress && Math.floor(to / every) > Math.floor(from / every)) opts.onProgress(to, n);
+    return undefined;
+  };
+  // Folding many events per draft needs the default fold (or a foldMany given) and no per-event hook.
+  const many = opts.foldMany ?? (opts.fold || opts.onEvent ? undefined : reducerFoldMany);
+  if (!many) {
+    const r = oneByOne(0, n);
+    if (r) return r;
+  } else {
+    for (let i = 0; i < n;) {
+      // The batch ends at the next position where a record is to be checked.
+      let to = Math.min(n, i + MAX_BATCH);
+      if (sn < snapshotAts.length) to = Math.min(to, snapshotAts[sn]);
+      if (h < scan.hashes.length) to = Math.min(to, scan.hashes[h].at);
+      if (ot < others.length) to = Math.min(to, others[ot].at);
+      to = Math.max(to, i + 1);
+      const r = batched(many, i, to);
+      if (r) return r;
+      i = to;
     }
-    opts.onEvent?.(i, rec.event, actual, before, state);
-    d = checkAt(i + 1);
-    if (d) return done(d, i + 1);
-    if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, n);
   }
   if (scan.end) {
     const got = stateHash(state);
