@@ -105,10 +105,16 @@ export function sameValue(a: unknown, b: unknown): boolean {
     return x.every((v, i) => v === y[i]);
   }
   const ao = a as Record<string, unknown>, bo = b as Record<string, unknown>;
-  const ka = Object.keys(ao).filter((k) => ao[k] !== undefined), kb = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!hasOwn(bo, k) || !sameValue(ao[k], bo[k])) return false;
-  return true;
+  // Keys whose value is undefined count as absent. (Counting loops: replay compares every result.)
+  let na = 0, nb = 0;
+  for (const k in ao) {
+    const v = ao[k];
+    if (v === undefined || !hasOwn(ao, k)) continue;
+    if (!hasOwn(bo, k) || !sameValue(v, bo[k])) return false;
+    na++;
+  }
+  for (const k in bo) if (bo[k] !== undefined && hasOwn(bo, k)) nb++;
+  return na === nb;
 }
 
 /** One readable difference. */
