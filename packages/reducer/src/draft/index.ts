@@ -43,6 +43,14 @@
 //      workload, where it made the engine 3x slower than in isolation.
 //   -> V8 sizes an element store by the largest index: a table {300: m} holds ~450 slots, and each
 //      copy of it costs ~300 ns whatever the number of keys. (Growing ids make tables sparse.)
+//      Copy + write + freeze of a one-key table, by its key: 5 -> 305 ns, 300 -> 1,100, 937 -> 4,800
+//      (a ~940-slot store, its holes enumerated), 93700 -> 450 (V8 picks dictionary elements). So
+//      copies of tables with a key of FAR_INDEX or more start in dictionary mode: 937 -> 570 ns
+//      (fold of a hash map update with ids past 1,000: 5.4 -> 3.9 us). Dictionary elements cost
+//      ~170 ns a key to copy, though: 50 live maps with ids past 320 make an update ~15 us, 200
+//      ~48 us (ids below 320: 3.6 us, shadows). Only a state shape with small id-keyed nodes fixes that.
+//   -> foldMany folds many events in one draft: each node is copied and frozen once per batch
+//      (bench/fold.ts: ~2.5-3x the events/s of one produce per event).
 //
 //   Proxy traps (what any Proxy-based draft pays, immer included):
 //     d.name (named key)            ~15    d[100] / d['100'] (integer-like key)   ~90-110
