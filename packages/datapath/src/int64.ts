@@ -4,14 +4,19 @@
 export const R = { l: 0, h: 0 };
 
 /**
- * Low 64 bits of a * b: lo by Math.imul; hi = hi32(al * bl) + al * bh + ah * bl (mod 2^32), where
- * hi32(al * bl) comes from 16-bit limbs of al so that every intermediate is exact in a double.
+ * High 32 bits of the unsigned product a * b, by 16-bit limbs with Math.imul, so that every
+ * intermediate is an int32 (doubles and Math.floor were much slower in V8's optimised code).
  */
+export function mulhu(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const p01 = Math.imul(a0, b1), p10 = Math.imul(a1, b0);
+  const mid = (Math.imul(a0, b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff); // < 3 * 2^16
+  return (Math.imul(a1, b1) + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+}
+
+/** Low 64 bits of a * b: lo by Math.imul; hi = hi32(al * bl) + al * bh + ah * bl (mod 2^32). */
 export function mul64(al: number, ah: number, bl: number, bh: number): void {
-  const b = bl >>> 0;
-  const t = (al & 0xffff) * b;                      // < 2^48
-  const u = (al >>> 16) * b + Math.floor(t / 65536); // < 2^49
-  R.h = (Math.floor(u / 65536) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  R.h = (mulhu(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
   R.l = Math.imul(al, bl);
 }
 

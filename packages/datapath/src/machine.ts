@@ -31,19 +31,35 @@ export class Machine {
   readonly sdv = new DataView(this.stack.buffer);
   readonly ctx = new Uint8Array(SKB_SIZE);
   readonly cdv = new DataView(this.ctx.buffer);
+  readonly ctx32 = new Int32Array(this.ctx.buffer);
   pkt: Region = memRegion('packet', new Uint8Array(0));
+  /**
+   * Whether ctx holds more than the fields the batch's per-packet set-up writes (pipeline.ts):
+   * set by every other writer of ctx (stores, skb.ts setters); the set-up clears ctx only then.
+   */
+  ctxDirty = false;
+  /** Whether the packet's bytes may have been written since pipeline.ts copied the frame in (same writers as markStack). */
+  pktDirty = true;
   /** The batch's packet memory, reused from packet to packet (grown when a frame is larger). */
   pktBuf = new Uint8Array(2048);
   /** The frame as it came in, to tell whether the programs changed it. */
   pktOrig = new Uint8Array(2048);
+  /** Word views of pktBuf and pktOrig: copied and compared 4 bytes at a time (pipeline.ts). */
+  pktBuf32 = new Int32Array(this.pktBuf.buffer);
+  pktOrig32 = new Int32Array(this.pktOrig.buffer);
   /** The hex string pktOrig was last decoded from (a batch often repeats a frame): skips decoding it again. */
   frameHex: string | undefined = undefined;
   mayGoto = BPF_MAX_LOOPS;
   tailCalls = 0;
   /** The program running now (for trace_printk and error reports). */
   progId = 0;
-  /** The deepest frame pointer used since the stack was last cleared. */
-  maxFp = MAX_BPF_STACK;
+  /**
+   * Stack bytes [slo, shi) may have been written since the stack was last cleared (nothing when
+   * slo >= shi): compiled code marks its frame's inline stores, access.ts and helpers the stores
+   * through pointers (markStack). beginRun clears just those, not the whole 4 KiB.
+   */
+  slo = MAX_BPF_STACK * MAX_CALL_FRAMES;
+  shi = 0;
   redirect: RedirectInfo | null = null;
   /** The fault that ended the last run (runProgram), or null. */
   error: DatapathError | null = null;
@@ -71,6 +87,16 @@ export class Machine {
     this.regions[RID_PACKET] = this.pkt;
   }
 
+  /** Packet memory for frames of up to n bytes (a whole number of words). */
+  growPacket(n: number): void {
+    const size = (n + 3) & ~3;
+    this.pktBuf = new Uint8Array(size);
+    this.pktOrig = new Uint8Array(size);
+    this.pktBuf32 = new Int32Array(this.pktBuf.buffer);
+    this.pktOrig32 = new Int32Array(this.pktOrig.buffer);
+    this.frameHex = undefined;
+  }
+
   setPacket(r: Region): void {
     this.pkt = r;
     this.regions[RID_PACKET] = r;
@@ -85,6 +111,8 @@ export class Machine {
   }
 
   resetRegions(): void {
+    // No region added since the last reset: no element holds an id of this epoch, nothing to drop.
+    if (this.nreg === FIRST_DYNAMIC_REGION) return;
     for (let i = FIRST_DYNAMIC_REGION; i < this.nreg; i++) this.regions[i] = undefined;
     this.nreg = FIRST_DYNAMIC_REGION;
     this.epoch++;
@@ -97,7 +125,20 @@ export class Machine {
     this.tailCalls = 0;
     this.error = null;
     if (this.tailCalled.length) this.tailCalled = [];
-    this.stack.fill(0, 0, this.maxFp);
-    this.maxFp = MAX_BPF_STACK;
+    const lo = this.slo, hi = this.shi;
+    if (lo < hi) {
+      // A short range is cheaper as a loop than as a call of fill.
+      const st = this.stack;
+      if (hi - lo <= 64) for (let i = lo; i < hi; i++) st[i] = 0;
+      else st.fill(0, lo, hi);
+      this.slo = MAX_BPF_STACK * MAX_CALL_FRAMES;
+      this.shi = 0;
+    }
+  }
+
+  /** n bytes at offset o of the stack may be written. */
+  markStack(o: number, n: number): void {
+    if (o < this.slo) this.slo = o;
+    if (o + n > this.shi) this.shi = o + n;
   }
 }

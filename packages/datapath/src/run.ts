@@ -14,13 +14,42 @@ export function runProgram(m: Machine, progId: number, fn: ProgFn, r1l: number, 
   try {
     return fn(m, r1l, r1h, r2l, r2h, 0, 0, 0, 0, 0, 0, MAX_BPF_STACK) >>> 0;
   } catch (e) {
-    if (e instanceof Exit) { m.rh = e.hi; return e.lo >>> 0; }
-    m.error = e instanceof Fault
-      ? { kind: e.kind, pc: e.pc, prog_id: m.progId, ...(e.addr ? { addr: e.addr } : {}), message: e.message }
-      : { kind: 'internal', pc: -1, prog_id: m.progId, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-    m.rh = 0;
-    return 0;
+    return caught(m, e);
   }
+}
+
+/**
+ * runProgram `repeat` times (at least once) on the same machine, each run with fresh regions
+ * (BPF_PROG_TEST_RUN's repeat): the last run's r0, or 0 with m.error set at the first fault.
+ * One try/catch around the whole loop, entered again only after an Exit.
+ */
+export function runRepeated(m: Machine, progId: number, fn: ProgFn, r1l: number, r1h: number, repeat: number): number {
+  const n = Math.max(1, repeat);
+  let ret = 0, i = 0;
+  while (i < n) {
+    try {
+      for (; i < n; i++) {
+        m.resetRegions();
+        m.beginRun(progId);
+        ret = fn(m, r1l, r1h, 0, 0, 0, 0, 0, 0, 0, 0, MAX_BPF_STACK) >>> 0;
+      }
+    } catch (e) {
+      i++;
+      ret = caught(m, e);
+      if (m.error) return 0;
+    }
+  }
+  return ret;
+}
+
+/** What ends a run by a throw: an Exit's r0, or a fault in m.error (and r0 = 0). */
+function caught(m: Machine, e: unknown): number {
+  if (e instanceof Exit) { m.rh = e.hi; return e.lo >>> 0; }
+  m.error = e instanceof Fault
+    ? { kind: e.kind, pc: e.pc, prog_id: m.progId, ...(e.addr ? { addr: e.addr } : {}), message: e.message }
+    : { kind: 'internal', pc: -1, prog_id: m.progId, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  m.rh = 0;
+  return 0;
 }
 
 export type { DatapathError };

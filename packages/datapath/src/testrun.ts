@@ -26,7 +26,7 @@ import type { DatapathError } from './fault.ts';
 import type { LogEntry } from './machine.ts';
 import { SKB, SKB_SIZE } from './memory/ctx.ts';
 import { HI_CTX, BASE } from './memory/region.ts';
-import { runProgram } from './run.ts';
+import { runRepeated } from './run.ts';
 import { compileFor, newMachine, type RunInputs } from './session.ts';
 import { ETH_HLEN, ethTypeTrans, loadSkb } from './skb.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -145,13 +145,8 @@ export function testRun(snapshot: Snapshot, progId: number, attr: TestRunAttr, i
     } : { wire_len: 0 }),
   });
 
-  let retval = 0;
-  const repeat = Math.max(1, attr.repeat ?? 1);
-  for (let i = 0; i < repeat; i++) {
-    m.resetRegions();
-    retval = runProgram(m, progId, fn, BASE, HI_CTX);
-    if (m.error) return { ret: -errno.EFAULT, writeSet: m.overlay.writeSet(), log: m.log, error: m.error };
-  }
+  const retval = runRepeated(m, progId, fn, BASE, HI_CTX, Math.max(1, attr.repeat ?? 1));
+  if (m.error) return { ret: -errno.EFAULT, writeSet: m.overlay.writeSet(), log: m.log, error: m.error };
 
   let ret = 0;
   const pkt = m.pkt.u8.subarray(0, m.pkt.len);

@@ -1,12 +1,17 @@
 // Code for BPF_ALU (32-bit: result zero-extended) and BPF_ALU64 instructions. A register is two
-// int32 locals, L<n> (low half) and H<n> (high half); `t` is a scratch double.
+// int32 locals, L<n> (low half) and H<n> (high half); `t` is an int32 scratch,
+// `ma`/`mb` the limbs of a multiply (mul.ts), `d` a division's u32 divisor.
 import type { Insn } from '@bpfsim/events';
+import { mulhuConst, mulhuPrelude } from './mul.ts';
 import {
   BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG,
   BPF_OR, BPF_RSH, BPF_SUB, BPF_TO_BE, BPF_X, BPF_XOR, cls, op, src,
 } from '../opcodes.ts';
 
 export class CompileError extends Error {}
+
+/** An operand as an unsigned expression (a constant folded). */
+const u32 = (x: string) => (/^-?\d+$/.test(x) ? String(Number(x) >>> 0) : `${x} >>> 0`);
 
 /** The source operand as (low, high) expressions; an immediate is sign-extended to 64 bits. */
 function operand(i: Insn): [string, string] {
@@ -26,13 +31,14 @@ function alu64(i: Insn, L: string, H: string, pc: number): string {
   const [sl, sh] = operand(i);
   const signed = i.off === 1;
   switch (op(i.code)) {
-    case BPF_ADD: return `t = (${L} >>> 0) + (${sl} >>> 0); ${H} = (${H} + ${sh} + (t > 4294967295 ? 1 : 0)) | 0; ${L} = t | 0;`;
-    case BPF_SUB: return `t = (${L} >>> 0) - (${sl} >>> 0); ${H} = (${H} - ${sh} - (t < 0 ? 1 : 0)) | 0; ${L} = t | 0;`;
-    case BPF_MUL: // mul64 (int64.ts) inline: hi = hi32(lo*slo) + lo*shi + hi*slo, by 16-bit limbs of lo
+    // Carry / borrow from unsigned compares of the low halves: int32 only, no doubles.
+    case BPF_ADD: return `t = (${L} + ${sl}) | 0; ${H} = (${H} + ${sh} + ((t >>> 0) < (${L} >>> 0) ? 1 : 0)) | 0; ${L} = t;`;
+    case BPF_SUB: return `t = (${L} - ${sl}) | 0; ${H} = (${H} - ${sh} - ((${L} >>> 0) < (${u32(sl)}) ? 1 : 0)) | 0; ${L} = t;`;
+    case BPF_MUL: // lo = lo*slo; hi = hi32(lo*slo) + lo*shi + hi*slo (mod 2^32)
       if (src(i.code) !== BPF_X) {
         const b = i.imm >>> 0;
-        return `t = (${L} & 0xffff) * ${b}; t = (${L} >>> 16) * ${b} + Math.floor(t / 65536); ` +
-          `${H} = (Math.floor(t / 65536) + Math.imul(${L}, ${sh}) + Math.imul(${H}, ${sl})) | 0; ${L} = Math.imul(${L}, ${sl});`;
+        const extra = [`Math.imul(${H}, ${sl})`, ...(i.imm < 0 ? [`-${L}`] : [])]; // hi * slo, lo * shi with shi = -1
+        return `${mulhuPrelude(L)} ${H} = ${mulhuConst(b, extra)}; ${L} = Math.imul(${L}, ${sl});`;
       }
       return `mul64(${L}, ${H}, ${sl}, ${sh}); ${L} = R.l; ${H} = R.h;`;
     case BPF_DIV: return `${signed ? 'sdiv64' : 'udiv64'}(${L}, ${H}, ${sl}, ${sh}); ${L} = R.l; ${H} = R.h;`;
@@ -81,11 +87,11 @@ function alu32(i: Insn, L: string, H: string, pc: number): string {
     case BPF_SUB: return `${L} = (${L} - ${s}) | 0; ${z}`;
     case BPF_MUL: return `${L} = Math.imul(${L}, ${s}); ${z}`;
     case BPF_DIV: return signed
-      ? `t = ${s}; ${L} = t === 0 ? 0 : (${L} / t) | 0; ${z}`
-      : `t = ${s} >>> 0; ${L} = t === 0 ? 0 : ((${L} >>> 0) / t) | 0; ${z}`;
+      ? `d = ${s}; ${L} = d === 0 ? 0 : (${L} / d) | 0; ${z}`
+      : `d = ${s} >>> 0; ${L} = d === 0 ? 0 : ((${L} >>> 0) / d) | 0; ${z}`;
     case BPF_MOD: return signed
-      ? `t = ${s}; if (t !== 0) ${L} = (${L} % t) | 0; ${z}`
-      : `t = ${s} >>> 0; if (t !== 0) ${L} = ((${L} >>> 0) % t) | 0; ${z}`;
+      ? `d = ${s}; if (d !== 0) ${L} = (${L} % d) | 0; ${z}`
+      : `d = ${s} >>> 0; if (d !== 0) ${L} = ((${L} >>> 0) % d) | 0; ${z}`;
     case BPF_OR: return `${L} |= ${s}; ${z}`;
     case BPF_AND: return `${L} &= ${s}; ${z}`;
     case BPF_XOR: return `${L} ^= ${s}; ${z}`;

@@ -1,6 +1,7 @@
 // Compiles a program to JavaScript, once: each subprogram becomes a function whose registers are
-// int32 locals (L<n>/H<n>: low/high halves), whose control flow is a `switch` on the jump targets
-// inside a loop (straight-line subprograms get neither), and which calls its callees directly.
+// int32 locals (L<n>/H<n>: low/high halves), whose control flow is labeled blocks and loops when
+// its jumps nest (structure.ts) and otherwise a `switch` on the jump targets inside a loop, and
+// which calls its callees directly.
 // r6-r9 survive a call because they are the caller's locals; r10 is the constant fp (a frame is
 // 512 bytes of the machine's stack; the callee's fp is 512 above).
 import type { Insn } from '@bpfsim/events';
@@ -11,8 +12,9 @@ import {
 } from '../opcodes.ts';
 import { emitAlu } from './alu.ts';
 import { condition } from './jmp.ts';
-import { emitMem } from './mem.ts';
+import { emitMem, inlineStackStore } from './mem.ts';
 import { LD_IMM64, jumpTarget, jumpTargets, subprogStarts } from './cfg.ts';
+import { structure } from './structure.ts';
 import { isMapRef, linkMaps } from './link.ts';
 import { BASE, HI_MAPS } from '../memory/region.ts';
 import { RUNTIME_NAMES, type Runtime } from './runtime.ts';
@@ -34,35 +36,17 @@ interface Ctx {
   starts: Set<number>;
 }
 
-/** Set while emitting a forward-only subprogram: jumps become `break` out of labeled blocks. */
+/** Set while emitting a structured subprogram (structure.ts): jumps become `break` / `continue`. */
 let structured = false;
 
 function jump(target: number, pc: number, start: number, end: number, targets: Set<number>): string {
   if (target < start || target >= end || !targets.has(target)) {
     return `throw fault(${pc}, 'insn', 'jump from ${pc} to ${target}, outside its subprogram');`;
   }
-  if (structured) return `break b${target};`;
   // Back-edges spend the loop budget: without a verifier, nothing else stops a runaway loop.
   const budget = target <= pc ? `if (--budget < 0) throw fault(${pc}, 'limit', 'loop budget exhausted'); ` : '';
+  if (structured) return target <= pc ? `{ ${budget}continue l${target}; }` : `break b${target};`;
   return `{ ${budget}pc = ${target}; continue; }`;
-}
-
-/**
- * Whether every jump of [start, end) goes forward to an instruction boundary inside it: then
- * the body is straight-line code in nested labeled blocks (block b<T> ends just before T, so a
- * jump to T is `break b<T>`), with no dispatch loop.
- */
-function forwardOnly(insns: readonly Insn[], start: number, end: number, targets: Set<number>): boolean {
-  if (targets.size > 1000) return false;
-  const boundary = new Set<number>();
-  for (let i = start; i < end; i++) {
-    boundary.add(i);
-    const j = jumpTarget(insns[i], i);
-    if (j !== undefined && j <= i) return false;
-    if (insns[i].code === LD_IMM64) i++;
-  }
-  for (const t of targets) if (t < start || t >= end || !boundary.has(t)) return false;
-  return true;
 }
 
 function emitCall(c: Ctx, x: Insn, pc: number): string {
@@ -70,7 +54,6 @@ function emitCall(c: Ctx, x: Insn, pc: number): string {
     const t = pc + x.imm + 1;
     if (!c.starts.has(t)) return `throw fault(${pc}, 'insn', 'call to invalid destination ${t}');`;
     return `if (fp >= ${MAX_BPF_STACK * MAX_CALL_FRAMES}) throw fault(${pc}, 'limit', 'call depth exceeds ${MAX_CALL_FRAMES} frames'); ` +
-      `if (fp + ${MAX_BPF_STACK} > m.maxFp) m.maxFp = fp + ${MAX_BPF_STACK}; ` +
       `L0 = f${t}(m, ${ARGS}, fp + ${MAX_BPF_STACK}); H0 = m.rh;`;
   }
   if (x.src_reg === BPF_PSEUDO_KFUNC_CALL) return `throw fault(${pc}, 'helper', 'kfunc calls (btf id ${x.imm}) are not modelled');`;
@@ -78,7 +61,7 @@ function emitCall(c: Ctx, x: Insn, pc: number): string {
   if (x.imm === TAIL_CALL && c.helpers.tailCalls) {
     // bpf_tail_call(ctx, prog_array, index): on success the target replaces this (sub)program,
     // its r0 is ours; on failure execution goes on with r0 unchanged.
-    return `t = tailcall(m, L2, H2, L3, H3, ${pc}); if (t !== null) return t(m, L1, H1, 0, 0, 0, 0, 0, 0, 0, 0, fp);`;
+    return `tf = tailcall(m, L2, H2, L3, H3, ${pc}); if (tf !== null) return tf(m, L1, H1, 0, 0, 0, 0, 0, 0, 0, 0, fp);`;
   }
   const why = c.helpers.missing(x.imm);
   if (why !== undefined) return `throw fault(${pc}, 'helper', ${JSON.stringify(why)});`;
@@ -98,7 +81,7 @@ function emitLdImm64(c: Ctx, x: Insn, pc: number): string {
     if (x.src_reg === 1 || x.src_reg === 5) return `L${d} = ${(BASE + id) | 0}; H${d} = ${HI_MAPS};`;
     return `L${d} = mapvalue(m, ${id}, ${next.imm | 0}, ${pc}); H${d} = m.rh;`;
   }
-  if (x.src_reg === BPF_PSEUDO_FUNC) return `L${d} = ${pc + x.imm + 1}; H${d} = 0;`; // a callback's insn index (see helpers/loop.ts)
+  if (x.src_reg === BPF_PSEUDO_FUNC) return `L${d} = ${pc + x.imm + 1}; H${d} = 0;`; // a callback's insn index (for helpers taking callbacks, such as bpf_loop, which is not implemented)
   return `throw fault(${pc}, 'insn', 'ld_imm64 with src_reg ${x.src_reg} is not modelled');`;
 }
 
@@ -125,19 +108,21 @@ function emitInsn(c: Ctx, pc: number, start: number, end: number, targets: Set<n
   return emitMem(x, pc) ?? `throw fault(${pc}, 'insn', 'unknown opcode 0x${x.code.toString(16)}');`;
 }
 
-function emitFunction(c: Ctx, start: number, end: number): string {
+function emitFunction(c: Ctx, start: number, end: number, allowStructure: boolean): string {
   const targets = jumpTargets(c.insns, start, end);
-  const flat = targets.size > 0 && forwardOnly(c.insns, start, end, targets);
-  structured = flat;
+  const st = targets.size > 0 && allowStructure ? structure(c.insns, start, end, targets) : undefined;
+  structured = st !== undefined;
   const body: string[] = [];
-  if (flat) {
-    const sorted = [...targets].sort((a, b) => b - a);
-    for (const t of sorted) body.push(`b${t}: {`);
-  }
+  const open = (blocks: readonly number[] | undefined) => { for (const t of blocks ?? []) body.push(`b${t}: {`); };
+  if (st) open(st.fnBlocks);
   try {
     for (let pc = start; pc < end; pc++) {
-      if (targets.has(pc)) body.push(structured ? '}' : `case ${pc}:`);
+      if (st) {
+        if (st.blockEnds.has(pc)) body.push('}');
+        if (st.loopEnd.has(pc)) { body.push(`l${pc}: for (;;) {`); open(st.loopBlocks.get(pc)); }
+      } else if (targets.has(pc)) body.push(`case ${pc}:`);
       body.push(`/* ${pc} */ ${emitInsn(c, pc, start, end, targets)}`);
+      for (const T of st?.loopsEndingAt.get(pc) ?? []) body.push(`break l${T}; }`);
       if (c.insns[pc].code === LD_IMM64) pc++;
     }
   } finally {
@@ -148,27 +133,47 @@ function emitFunction(c: Ctx, start: number, end: number): string {
     `function f${start}(m, ${ARGS}, fp) {`,
     'let L0 = 0, H0 = 0, L6 = 0, H6 = 0, L7 = 0, H7 = 0, L8 = 0, H8 = 0, L9 = 0, H9 = 0;',
     `const L10 = (${BASE} + fp) | 0, H10 = HI_STACK, S = m.sdv, S8 = m.stack;`,
-    'let t = 0;',
+    // Scratch: t int32 (alu.ts), d a u32 divisor, ma/mb multiply limbs (mul.ts), tf a tail call's target.
+    'let t = 0, d = 0, ma = 0, mb = 0, tf = null;',
     // Each call of a subprogram has its own budget of back-edges (a local: cheaper than m's).
     `let budget = ${LOOP_BUDGET};`,
+    ...frameMark(c.insns, start, end),
   ];
-  if (targets.size === 0 || flat) return [...head, ...body, fell, '}'].join('\n');
+  if (targets.size === 0 || st) return [...head, ...body, fell, '}'].join('\n');
   return [...head, `let pc = ${start};`, 'for (;;) { switch (pc) {', ...(targets.has(start) ? [] : [`case ${start}:`]), ...body,
     `default: throw fault(pc, 'insn', 'jump to ' + pc + ', inside an ld_imm64');`, '}', fell, '}', '}'].join('\n');
 }
 
+/** The prologue marking the bytes of the frame the function's inline stores may write (Machine.markStack). */
+function frameMark(insns: readonly Insn[], start: number, end: number): string[] {
+  let lo = 0, hi = -MAX_BPF_STACK;
+  for (let pc = start; pc < end; pc++) {
+    const s = inlineStackStore(insns[pc]);
+    if (s) { lo = Math.min(lo, s[0]); hi = Math.max(hi, s[1]); }
+    if (insns[pc].code === LD_IMM64) pc++;
+  }
+  return lo < hi ? [`if (fp + ${lo} < m.slo) m.slo = fp + ${lo}; if (fp + ${hi} > m.shi) m.shi = fp + ${hi};`] : [];
+}
+
 /** Compiles the instructions; map references resolve through mapIds (see link.ts). */
-export function compileInsns(insns: readonly Insn[], mapIds: readonly number[], helpers: HelperTable, rt: Runtime): ProgFn {
+export interface CompileOptions {
+  /** false: every subprogram with jumps gets the switch dispatch loop (tests compare the two). */
+  readonly structured?: boolean;
+}
+
+export function compileInsns(insns: readonly Insn[], mapIds: readonly number[], helpers: HelperTable, rt: Runtime, opts: CompileOptions = {}): ProgFn {
   if (insns.length === 0) {
     return (() => { throw new Error('empty program'); }) as unknown as ProgFn;
   }
   const starts = subprogStarts(insns);
   const c: Ctx = { insns, maps: linkMaps(insns, mapIds), helpers, usedHelpers: new Set(), starts: new Set(starts) };
-  const fns = starts.map((s, k) => emitFunction(c, s, k + 1 < starts.length ? starts[k + 1] : insns.length));
+  const fns = starts.map((s, k) => emitFunction(c, s, k + 1 < starts.length ? starts[k + 1] : insns.length, opts.structured ?? true));
   const preamble = [
     '"use strict";',
-    `const { ${RUNTIME_NAMES.join(', ')} } = rt;`,
-    ...[...c.usedHelpers].map((id) => `const h${id} = helpers.fn(${id});`),
+    // var, not const: a const captured by the functions below costs a TDZ check where it is used,
+    // which made a hot loop ~12% slower.
+    `var { ${RUNTIME_NAMES.join(', ')} } = rt;`,
+    ...[...c.usedHelpers].map((id) => `var h${id} = helpers.fn(${id});`),
   ];
   const source = [...preamble, ...fns, 'return f0;'].join('\n');
   return new Function('rt', 'helpers', source)(rt, helpers) as ProgFn;

@@ -13,8 +13,9 @@ export function condition(i: Insn): string | undefined {
   const sl = x ? `L${i.src_reg}` : String(imm);
   const sh = x ? `H${i.src_reg}` : imm < 0 ? '-1' : '0';
   const o = op(i.code);
+  // Unsigned forms; a constant is folded.
+  const u = (a: string) => (/^-?\d+$/.test(a) ? String(Number(a) >>> 0) : `(${a} >>> 0)`);
   if (cls(i.code) === BPF_JMP32) {
-    const u = (a: string) => `(${a} >>> 0)`;
     switch (o) {
       case BPF_JEQ: return `${dl} === ${sl}`;
       case BPF_JNE: return `${dl} !== ${sl}`;
@@ -31,8 +32,8 @@ export function condition(i: Insn): string | undefined {
     return undefined;
   }
   // 64-bit: the high halves decide unless equal, then the low halves unsigned.
-  const lo = (rel: string) => `(${dh} === ${sh} && (${dl} >>> 0) ${rel} (${sl} >>> 0))`;
-  const uhi = (rel: string) => `(${dh} >>> 0) ${rel} (${sh} >>> 0)`;
+  const lo = (rel: string) => `(${dh} === ${sh} && ${u(dl)} ${rel} ${u(sl)})`;
+  const uhi = (rel: string) => `${u(dh)} ${rel} ${u(sh)}`;
   const shi = (rel: string) => `${dh} ${rel} ${sh}`;
   switch (o) {
     case BPF_JEQ: return `${dl} === ${sl} && ${dh} === ${sh}`;

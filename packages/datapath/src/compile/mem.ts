@@ -1,7 +1,9 @@
 // Code for LDX / ST / STX (incl. sign-extending loads and atomics) and the legacy LD_ABS/LD_IND.
 // Accesses through r10 with a constant offset inside the 512-byte frame go straight to the stack's
-// DataView `S` at fp + off; every other access calls memory/access.ts, which checks the region.
+// DataView `S` at fp + off; packet and ctx accesses get inline fast paths (fastmem.ts); every
+// other access calls memory/access.ts, which checks the region.
 import type { Insn } from '@bpfsim/events';
+import { fastLoad, fastStore } from './fastmem.ts';
 import {
   BPF_ABS, BPF_ATOMIC, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_IND, BPF_LD, BPF_LDX, BPF_LOAD_ACQ,
   BPF_MEM, BPF_MEMSX, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_W, BPF_XCHG, MAX_BPF_STACK, cls, mode, size, sizeBytes,
@@ -26,10 +28,10 @@ function load(d: number, s: number, off: number, code: number, sx: boolean, pc: 
   }
   const a = `m, H${s}, ${addr(s, off)}, ${pc}`;
   switch (n) {
-    case 1: return sx ? `${L} = (ld8(${a}) << 24) >> 24; ${H} = ${L} >> 31;` : `${L} = ld8(${a}); ${H} = 0;`;
-    case 2: return sx ? `${L} = (ld16(${a}) << 16) >> 16; ${H} = ${L} >> 31;` : `${L} = ld16(${a}); ${H} = 0;`;
-    case 4: return sx ? `${L} = ld32(${a}); ${H} = ${L} >> 31;` : `${L} = ld32(${a}); ${H} = m.rh;`;
-    default: return `${L} = ld64(${a}); ${H} = m.rh;`;
+    case 1: return sx ? `${L} = (ld8(${a}) << 24) >> 24; ${H} = ${L} >> 31;` : fastLoad(d, s, off, n, `${L} = ld8(${a}); ${H} = 0;`);
+    case 2: return sx ? `${L} = (ld16(${a}) << 16) >> 16; ${H} = ${L} >> 31;` : fastLoad(d, s, off, n, `${L} = ld16(${a}); ${H} = 0;`);
+    case 4: return sx ? `${L} = ld32(${a}); ${H} = ${L} >> 31;` : fastLoad(d, s, off, n, `${L} = ld32(${a}); ${H} = m.rh;`);
+    default: return fastLoad(d, s, off, n, `${L} = ld64(${a}); ${H} = m.rh;`);
   }
 }
 
@@ -47,10 +49,10 @@ function store(d: number, off: number, code: number, vl: string, vh: string, pc:
   }
   const a = `m, H${d}, ${addr(d, off)}`;
   switch (n) {
-    case 1: return `st8(${a}, ${vl}, ${pc});`;
-    case 2: return `st16(${a}, ${vl}, ${pc});`;
-    case 4: return `st32(${a}, ${vl}, ${pc});`;
-    default: return `st64(${a}, ${vl}, ${vh}, ${pc});`;
+    case 1: return fastStore(d, off, n, vl, vh, `st8(${a}, ${vl}, ${pc});`);
+    case 2: return fastStore(d, off, n, vl, vh, `st16(${a}, ${vl}, ${pc});`);
+    case 4: return fastStore(d, off, n, vl, vh, `st32(${a}, ${vl}, ${pc});`);
+    default: return fastStore(d, off, n, vl, vh, `st64(${a}, ${vl}, ${vh}, ${pc});`);
   }
 }
 
@@ -74,6 +76,16 @@ function atomic(i: Insn, pc: number): string {
   const call = `atomic64(${a}, ${i.imm}, L${s}, H${s}, L0, H0, ${pc})`;
   if (cmpxchg) return `L0 = ${call}; H0 = m.rh;`;
   return fetch ? `L${s} = ${call}; H${s} = m.rh;` : `${call};`;
+}
+
+/** The [off, off + n) bytes of the frame an instruction stores to inline (through r10), or undefined. */
+export function inlineStackStore(i: Insn): [number, number] | undefined {
+  const k = cls(i.code);
+  const st = (k === BPF_ST && mode(i.code) === BPF_MEM) || (k === BPF_STX && mode(i.code) === BPF_MEM) ||
+    (k === BPF_STX && mode(i.code) === BPF_ATOMIC && i.imm === BPF_STORE_REL);
+  if (!st || i.dst_reg !== 10) return undefined;
+  const n = sizeBytes(i.code);
+  return inFrame(i.off, n) ? [i.off, i.off + n] : undefined;
 }
 
 const bad = (i: Insn, pc: number) => `throw fault(${pc}, 'insn', 'invalid instruction code 0x${i.code.toString(16)} imm 0x${(i.imm >>> 0).toString(16)}');`;

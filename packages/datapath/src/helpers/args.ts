@@ -1,7 +1,7 @@
 // Reading helper arguments: memory behind pointers, maps behind map pointers, 64-bit returns.
 import { Fault, hex64 } from '../fault.ts';
 import type { Machine } from '../machine.ts';
-import { resolve } from '../memory/access.ts';
+import { resolve, wrote } from '../memory/access.ts';
 import { BASE, HI_MAPS, KIND_MEM } from '../memory/region.ts';
 import type { MapView } from '../maps/overlay.ts';
 
@@ -11,6 +11,7 @@ export function bytesAt(m: Machine, hi: number, lo: number, n: number, pc: numbe
   const r = resolve(m, hi, lo, n, pc, what);
   if (r.kind !== KIND_MEM) throw new Fault('helper', pc, `${what}: ${r.name} memory cannot be passed to a helper`, hex64(hi, lo));
   if (write && !r.writable) throw new Fault('readonly', pc, `${what}: ${r.name} is read-only`, hex64(hi, lo));
+  if (write) wrote(m, r, n);
   return r.u8.subarray(m.o, m.o + n);
 }
 

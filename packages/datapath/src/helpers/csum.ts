@@ -27,7 +27,7 @@ export function csumPartial(b: Uint8Array, seed: number): number {
 }
 
 const sum16At = (m: Parameters<HelperFn>[0], off: number) => m.pkt.u8[off] | (m.pkt.u8[off + 1] << 8);
-const setSum16 = (m: Parameters<HelperFn>[0], off: number, v: number) => { m.pkt.u8[off] = v & 0xff; m.pkt.u8[off + 1] = (v >>> 8) & 0xff; };
+const setSum16 = (m: Parameters<HelperFn>[0], off: number, v: number) => { m.pkt.u8[off] = v & 0xff; m.pkt.u8[off + 1] = (v >>> 8) & 0xff; m.pktDirty = true; };
 
 /** csum_replace_by_diff / inet_proto_csum_replace_by_diff (not CHECKSUM_PARTIAL). */
 const replaceByDiff = (sum: number, diff: number) => csumFold(csumAdd(diff, ~sum >>> 0));

@@ -27,6 +27,7 @@ export const skbStoreBytes: HelperFn = (m, _l1, _h1, l2, _h2, l3, h3, l4, h4, l5
   const off = l2 >>> 0;
   if (off > INT_MAX || off + len > m.pkt.len) return ret(m, -errno.EFAULT);
   m.pkt.u8.set(from.slice(), off); // slice: from may overlap the packet
+  m.pktDirty = true;
   if (l5 & BPF_F_INVALIDATE_HASH) setSkbU32(m, SKB.hash, 0);
   return ret(m, 0);
 };

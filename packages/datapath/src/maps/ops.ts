@@ -39,9 +39,9 @@ export function lookup(m: Machine, v: MapView, key: Uint8Array): Element | undef
   throw `bpf_map_lookup_elem on map type ${map.map_type} is not modelled`;
 }
 
-/** lookup() of the 4-byte key at u8[o..o+4), cached by its value in v.byU32. */
+/** lookup() of the 4-byte key at u8[o..o+4), cached by its value (as an int32) in v.byU32. */
 export function lookupU32(m: Machine, v: MapView, u8: Uint8Array, o: number): Element | undefined {
-  const k = (u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24)) >>> 0;
+  const k = u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24); // as an int32: IntTable keys
   const e = v.byU32.get(k);
   if (e !== undefined) return v.map.map_type === T.BPF_MAP_TYPE_HASH && e.buf === null ? undefined : e;
   const f = lookup(m, v, u8.subarray(o, o + 4));

@@ -9,6 +9,7 @@ import { arrayValue, hashValue, type HashData, type MapShape } from '@bpfsim/sta
 import type { Snapshot, SnapshotMap } from '../snapshot.ts';
 import type { WriteOp, WriteSet } from '../writeset.ts';
 import { BloomOverlay } from './bloom.ts';
+import { IntTable } from './inttable.ts';
 import type { Region } from '../memory/region.ts';
 
 export interface Element {
@@ -29,11 +30,11 @@ export interface Element {
 export class MapView {
   readonly elements = new Map<string, Element>();
   /**
-   * Lookups of 4-byte keys that found an element, by the key as a u32 (maps/ops.ts lookupU32):
+   * Lookups of 4-byte keys that found an element, by the key as an int32 (maps/ops.ts lookupU32):
    * spares building the hex key. An element object stays its key's element until insert()
    * replaces it, which clears this.
    */
-  readonly byU32 = new Map<number, Element>();
+  readonly byU32 = new IntTable<Element>();
   /** Elements in a hash map after this batch's inserts and deletes. */
   count: number;
   bloom: BloomOverlay | null = null;
@@ -47,7 +48,14 @@ export class Overlay {
   private seq = 0;
   constructor(readonly snapshot: Snapshot) {}
 
+  /** views by small map id: an array index is cheaper than a Map lookup on every helper call. */
+  private readonly byId: (MapView | undefined)[] = [];
+
   view(mapId: number): MapView | undefined {
+    if (mapId >= 0 && mapId < 1024) {
+      const w = this.byId[mapId];
+      if (w !== undefined) return w;
+    }
     let v = this.views.get(mapId);
     if (v === undefined) {
       const map = this.snapshot.maps[mapId];
@@ -55,6 +63,7 @@ export class Overlay {
       v = new MapView(map);
       this.views.set(mapId, v);
     }
+    if (mapId >= 0 && mapId < 1024) this.byId[mapId] = v;
     return v;
   }
 

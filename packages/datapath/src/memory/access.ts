@@ -4,7 +4,7 @@
 import { Fault, hex64 } from '../fault.ts';
 import type { Machine } from '../machine.ts';
 import { BASE, KIND_CTX, KIND_MEM, PTR_TAG, RID_PACKET, HI_PACKET, type Region } from './region.ts';
-import { ctxAccessDenied, SKB } from './ctx.ts';
+import { ctxAccessAllowed, ctxAccessDenied, SKB } from './ctx.ts';
 import { BPF_ADD, BPF_AND, BPF_CMPXCHG, BPF_FETCH, BPF_OR, BPF_XCHG, BPF_XOR } from '../opcodes.ts';
 
 function oob(m: Machine, hi: number, lo: number, n: number, pc: number, what: string): Fault {
@@ -24,7 +24,14 @@ export function resolve(m: Machine, hi: number, lo: number, n: number, pc: numbe
   return r;
 }
 
+/** Bookkeeping of a store of n bytes to r at m.o: stack bytes for beginRun to clear, a changed packet. */
+export function wrote(m: Machine, r: Region, n: number): void {
+  if (r.u8 === m.stack) m.markStack(m.o, n);
+  else if (r === m.pkt) m.pktDirty = true;
+}
+
 function ctxCheck(m: Machine, hi: number, lo: number, n: number, pc: number, write: boolean): number {
+  if (ctxAccessAllowed(m.o, n, write)) return m.o;
   const why = ctxAccessDenied(m.o, n, write);
   if (why !== undefined) throw new Fault('ctx', pc, `invalid ctx ${write ? 'write' : 'read'} off=${m.o} size=${n}: ${why}`, hex64(hi, lo));
   return m.o;
@@ -75,31 +82,35 @@ export function ld64(m: Machine, hi: number, lo: number, pc: number): number {
 function writable(m: Machine, r: Region, hi: number, lo: number, n: number, pc: number): void {
   if (r.kind === KIND_MEM) {
     if (!r.writable) throw new Fault('readonly', pc, `write of ${n} bytes to read-only ${r.name} at ${hex64(hi, lo)}`, hex64(hi, lo));
-  } else if (r.kind === KIND_CTX) ctxCheck(m, hi, lo, n, pc, true);
+  } else if (r.kind === KIND_CTX) { ctxCheck(m, hi, lo, n, pc, true); m.ctxDirty = true; }
   else throw oob(m, hi, lo, n, pc, 'write');
 }
 
 export function st8(m: Machine, hi: number, lo: number, v: number, pc: number): void {
   const r = resolve(m, hi, lo, 1, pc, 'write');
   if (r.kind !== KIND_MEM || !r.writable) writable(m, r, hi, lo, 1, pc);
+  wrote(m, r, 1);
   r.u8[m.o] = v;
 }
 
 export function st16(m: Machine, hi: number, lo: number, v: number, pc: number): void {
   const r = resolve(m, hi, lo, 2, pc, 'write');
   if (r.kind !== KIND_MEM || !r.writable) writable(m, r, hi, lo, 2, pc);
+  wrote(m, r, 2);
   r.dv.setUint16(m.o, v, true);
 }
 
 export function st32(m: Machine, hi: number, lo: number, v: number, pc: number): void {
   const r = resolve(m, hi, lo, 4, pc, 'write');
   if (r.kind !== KIND_MEM || !r.writable) writable(m, r, hi, lo, 4, pc);
+  wrote(m, r, 4);
   r.dv.setInt32(m.o, v, true);
 }
 
 export function st64(m: Machine, hi: number, lo: number, vl: number, vh: number, pc: number): void {
   const r = resolve(m, hi, lo, 8, pc, 'write');
   if (r.kind !== KIND_MEM || !r.writable) writable(m, r, hi, lo, 8, pc);
+  wrote(m, r, 8);
   r.dv.setInt32(m.o, vl, true);
   r.dv.setInt32(m.o + 4, vh, true);
 }
@@ -111,6 +122,7 @@ function atomicRegion(m: Machine, hi: number, lo: number, n: number, pc: number)
   // The verifier refuses atomics on packet memory, and unaligned ones.
   if (r === m.regions[RID_PACKET]) throw new Fault('oob', pc, `atomic access to the packet at ${hex64(hi, lo)}`, hex64(hi, lo));
   if ((m.o & (n - 1)) !== 0) throw new Fault('oob', pc, `misaligned atomic access at ${hex64(hi, lo)}`, hex64(hi, lo));
+  wrote(m, r, n);
   return r;
 }
 

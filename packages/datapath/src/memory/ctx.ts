@@ -39,3 +39,18 @@ export function ctxAccessDenied(off: number, size: number, write: boolean): stri
   if (write) return size !== 4 ? 'fields are written whole' : undefined;
   return size > 4 ? 'fields are u32' : undefined;
 }
+
+/** ctxAccessDenied's verdicts for every (off, size 1/2/4/8, read/write), computed once: a table lookup per access. */
+const ALLOWED = (() => {
+  const t = new Uint8Array(SKB_SIZE * 16);
+  for (let off = 0; off < SKB_SIZE; off++) for (const size of [1, 2, 4, 8]) {
+    t[off * 16 + size * 2] = ctxAccessDenied(off, size, false) === undefined ? 1 : 0;
+    t[off * 16 + size * 2 + 1] = ctxAccessDenied(off, size, true) === undefined ? 1 : 0;
+  }
+  return t;
+})();
+
+/** Whether ctxAccessDenied(off, size, write) is undefined. */
+export function ctxAccessAllowed(off: number, size: number, write: boolean): boolean {
+  return off >= 0 && off < SKB_SIZE && (size === 1 || size === 2 || size === 4 || size === 8) && ALLOWED[off * 16 + size * 2 + (write ? 1 : 0)] === 1;
+}
