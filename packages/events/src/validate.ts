@@ -1,5 +1,9 @@
 // validateEvent: structural checks only. Values the kernel itself rejects (unknown flag bits,
 // bad sizes, bad fds) are not validation errors: they reach the reducer, which answers the errno.
+//
+// Every event the fuzzer and the Kernel facade fold passes through here, so the checks allocate
+// nothing on success: a check returns a message (or an error whose path is relative to the value
+// checked), and the path is put together only on the way out of a failure.
 import { ATTR_SCHEMAS, MODELLED_MAP_TYPES, isModelledCmd } from './attrs.ts';
 import { BPF_CMD_NAMES, BPF_MAP_TYPE_NAMES } from './uapi.ts';
 import type { Event } from './event.ts';
@@ -14,74 +18,122 @@ export class EventError extends Error {
   }
 }
 
-const RANGES: Record<string, [number, number]> = {
+const RANGES: Record<string, readonly [number, number]> = {
   u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], s32: [-0x80000000, 0x7fffffff],
   u64: [0, Number.MAX_SAFE_INTEGER], s64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
   s16: [-0x8000, 0x7fff], u4: [0, 15],
 };
-const INSN_FIELDS: [string, string][] = [['code', 'u8'], ['dst_reg', 'u4'], ['src_reg', 'u4'], ['off', 's16'], ['imm', 's32']];
+/** struct bpf_insn's fields and their types, in the order they are checked. */
+const INSN_NAMES: readonly string[] = ['code', 'dst_reg', 'src_reg', 'off', 'imm'];
+const INSN_TYPES: readonly string[] = ['u8', 'u4', 'u4', 's16', 's32'];
 const HEX = /^(?:[0-9a-f]{2})*$/;
 
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}` : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`);
 
-function checkInt(v: unknown, type: string, path: string): ValidationError | undefined {
-  const [lo, hi] = RANGES[type];
-  if (v === undefined) return { path, message: `missing (an integer, ${type})` };
-  if (typeof v !== 'number' || !Number.isInteger(v)) return { path, message: `expected an integer (${type}), got ${describe(v)}` };
-  if (v < lo || v > hi) return { path, message: `${v} does not fit in ${type} (${lo}..${hi})` };
-  return undefined;
+/** What is wrong with `v` as an integer of `type`, or undefined. */
+function intProblem(v: unknown, type: string): string | undefined {
+  const range = RANGES[type];
+  if (typeof v === 'number' && Number.isInteger(v) && v >= range[0] && v <= range[1]) return undefined;
+  if (v === undefined) return `missing (an integer, ${type})`;
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `expected an integer (${type}), got ${describe(v)}`;
+  return `${v} does not fit in ${type} (${range[0]}..${range[1]})`;
 }
 
-function checkField(kind: FieldKind, v: unknown, path: string): ValidationError | undefined {
+function checkInt(v: unknown, type: string, path: string): ValidationError | undefined {
+  const m = intProblem(v, type);
+  return m === undefined ? undefined : { path, message: m };
+}
+
+/** `e` with `prefix` put in front of its path. */
+const under = (prefix: string, e: ValidationError): ValidationError => ({ path: prefix + e.path, message: e.message });
+
+/**
+ * Whether `v` is one of an enum's names (up to ~60 of them, looked up on every event): through an
+ * index of where each name was, confirmed in the array itself, so it is always exactly includes().
+ */
+const enumIndex = new WeakMap<readonly string[], Map<string, number>>();
+function isName(names: readonly string[], v: string): boolean {
+  let index = enumIndex.get(names);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = names.length - 1; i >= 0; i--) index.set(names[i], i);
+    enumIndex.set(names, index);
+  }
+  const i = index.get(v);
+  return (i !== undefined && names[i] === v) || names.includes(v);
+}
+
+/** Checks a field's value; the error's path is relative to the field ('' for the value itself). */
+function checkField(kind: FieldKind, v: unknown): ValidationError | undefined {
   if (typeof kind === 'object') {
     if ('enum' in kind) {
-      if (typeof v === 'string') return kind.enum.includes(v) ? undefined : { path, message: `unknown name ${JSON.stringify(v)} (expected one of ${kind.enum[0]}, …, or a number)` };
-      return checkInt(v, 'u32', path);
+      if (typeof v === 'string') return isName(kind.enum, v) ? undefined : { path: '', message: `unknown name ${JSON.stringify(v)} (expected one of ${kind.enum[0]}, …, or a number)` };
+      return checkInt(v, 'u32', '');
     }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { path, message: `expected an object, got ${describe(v)}` };
-    return checkSchema(kind.struct, v as Record<string, unknown>, path);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { path: '', message: `expected an object, got ${describe(v)}` };
+    const e = checkSchema(kind.struct, v as Record<string, unknown>);
+    return e === undefined ? undefined : under('.', e);
   }
   switch (kind) {
-    case 'str': return typeof v === 'string' ? (v.includes('\0') ? { path, message: 'contains a NUL byte' } : undefined) : { path, message: `expected a string, got ${describe(v)}` };
-    case 'bytes': return typeof v === 'string' && HEX.test(v) ? undefined : { path, message: `expected bytes as lowercase hex with an even number of digits, got ${describe(v)}` };
-    case 'outbuf': return typeof v === 'boolean' ? undefined : { path, message: `expected a boolean (whether a buffer is passed), got ${describe(v)}` };
-    case 'insns': {
-      if (!Array.isArray(v)) return { path, message: `expected an array of instructions, got ${describe(v)}` };
-      for (let i = 0; i < v.length; i++) {
-        const insn = v[i];
-        if (typeof insn !== 'object' || insn === null || Array.isArray(insn)) return { path: `${path}[${i}]`, message: `expected an instruction {code, dst_reg, src_reg, off, imm}, got ${describe(insn)}` };
-        for (const [name, type] of INSN_FIELDS) {
-          const e = checkInt((insn as Record<string, unknown>)[name], type, `${path}[${i}].${name}`);
-          if (e) return e;
-        }
-        for (const k of Object.keys(insn)) if (!INSN_FIELDS.some(([n]) => n === k)) return { path: `${path}[${i}].${k}`, message: 'not a field of struct bpf_insn' };
-      }
-      return undefined;
-    }
-    default: return checkInt(v, kind, path);
+    case 'str': return typeof v === 'string' ? (v.includes('\0') ? { path: '', message: 'contains a NUL byte' } : undefined) : { path: '', message: `expected a string, got ${describe(v)}` };
+    case 'bytes': return typeof v === 'string' && HEX.test(v) ? undefined : { path: '', message: `expected bytes as lowercase hex with an even number of digits, got ${describe(v)}` };
+    case 'outbuf': return typeof v === 'boolean' ? undefined : { path: '', message: `expected a boolean (whether a buffer is passed), got ${describe(v)}` };
+    case 'insns': return checkInsns(v);
+    default: return checkInt(v, kind, '');
   }
 }
 
-function checkSchema(schema: Schema, obj: Record<string, unknown>, path: string): ValidationError | undefined {
-  const unions = new Map<string, string>();
-  for (const key of Object.keys(obj)) {
-    const field: Field | undefined = schema[key];
-    const p = path ? `${path}.${key}` : key;
-    if (!field) return { path: p, message: `not a field this command reads (fields: ${Object.keys(schema).join(', ')})` };
-    if (obj[key] === undefined) continue;
-    if (field.union) {
-      const other = unions.get(field.union);
-      if (other) return { path: p, message: `${other} and ${key} share one union member; give one` };
-      unions.set(field.union, key);
+function checkInsns(v: unknown): ValidationError | undefined {
+  if (!Array.isArray(v)) return { path: '', message: `expected an array of instructions, got ${describe(v)}` };
+  for (let i = 0; i < v.length; i++) {
+    const insn = v[i];
+    if (typeof insn !== 'object' || insn === null || Array.isArray(insn)) return { path: `[${i}]`, message: `expected an instruction {code, dst_reg, src_reg, off, imm}, got ${describe(insn)}` };
+    for (let j = 0; j < INSN_NAMES.length; j++) {
+      const m = intProblem((insn as Record<string, unknown>)[INSN_NAMES[j]], INSN_TYPES[j]);
+      if (m !== undefined) return { path: `[${i}].${INSN_NAMES[j]}`, message: m };
     }
-    const e = checkField(field.kind, obj[key], p);
-    if (e) return e;
-  }
-  for (const [key, field] of Object.entries(schema)) {
-    if (field.required && obj[key] === undefined) return { path: path ? `${path}.${key}` : key, message: 'missing' };
+    // for-in sees a superset of the own keys: only when it meets a stranger are the own keys looked at.
+    let stranger = false;
+    for (const k in insn) if (k !== 'code' && k !== 'dst_reg' && k !== 'src_reg' && k !== 'off' && k !== 'imm') { stranger = true; break; }
+    if (stranger) for (const k of Object.keys(insn)) if (!INSN_NAMES.includes(k)) return { path: `[${i}].${k}`, message: 'not a field of struct bpf_insn' };
   }
   return undefined;
 }
+
+/** The required fields of each schema, in the schema's order. */
+const requiredOf = new WeakMap<Schema, readonly string[]>();
+function required(schema: Schema): readonly string[] {
+  let r = requiredOf.get(schema);
+  if (r === undefined) {
+    r = Object.keys(schema).filter((k) => schema[k].required);
+    requiredOf.set(schema, r);
+  }
+  return r;
+}
+
+/** Checks an object against a schema; the error's path is relative to the object (`key`, `key.member`, `key[i].code`). */
+function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationError | undefined {
+  let unions: Map<string, string> | undefined;
+  for (const key of Object.keys(obj)) {
+    const field: Field | undefined = schema[key];
+    if (!field) return { path: key, message: `not a field this command reads (fields: ${Object.keys(schema).join(', ')})` };
+    const v = obj[key];
+    if (v === undefined) continue;
+    if (field.union) {
+      const other = unions?.get(field.union);
+      if (other) return { path: key, message: `${other} and ${key} share one union member; give one` };
+      (unions ??= new Map()).set(field.union, key);
+    }
+    const e = checkField(field.kind, v);
+    if (e) return e.path === '' ? { path: key, message: e.message } : under(key, e);
+  }
+  const req = required(schema);
+  for (let i = 0; i < req.length; i++) if (obj[req[i]] === undefined) return { path: req[i], message: 'missing' };
+  return undefined;
+}
+
+/** A field-relative error (checkField's) at field `path`. */
+const atPath = (path: string, e: ValidationError | undefined): ValidationError | undefined => (e === undefined ? undefined : { path: path + e.path, message: e.message });
 
 const PID = (v: unknown, path: string) => checkInt(v, 'u32', path) ?? (v === 0 ? { path, message: 'pid 0 is not a process' } : undefined);
 const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => ValidationError | undefined>> = {
@@ -89,13 +141,17 @@ const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => Valida
   dup: { pid: PID, fd: (v, p) => checkInt(v, 's32', p) },
   fork: { pid: PID, child: PID },
   exit: { pid: PID },
-  unlink: { pid: PID, pathname: checkBpffsPath, dir: (v, p) => (v === undefined ? undefined : checkField('outbuf', v, p)) },
+  unlink: { pid: PID, pathname: checkBpffsPath, dir: (v, p) => (v === undefined ? undefined : atPath(p, checkField('outbuf', v))) },
   mkdir: { pid: PID, pathname: checkBpffsPath },
   netdev_add: { name: checkIfname, peer: (v, p) => (v === undefined ? undefined : checkIfname(v, p)) },
   netdev_del: { name: checkIfname },
   tick: { ns: (v, p) => checkInt(v, 'u64', p) },
   packets: { packets: checkPackets },
 };
+/** Each simple event's fields, in the order they are checked. */
+const SIMPLE_FIELDS: Record<string, readonly (readonly [string, (v: unknown, path: string) => ValidationError | undefined])[]> =
+  Object.fromEntries(Object.entries(SIMPLE).map(([kind, spec]) => [kind, Object.entries(spec)]));
+
 
 const SKB_FIELDS: Record<string, string> = { mark: 'u32', priority: 'u32', tc_index: 'u16', queue_mapping: 'u16', hash: 'u32' };
 
@@ -105,7 +161,7 @@ function checkPackets(v: unknown, path: string): ValidationError | undefined {
     const p = v[i] as Record<string, unknown>, at = `${path}[${i}]`;
     if (typeof p !== 'object' || p === null || Array.isArray(p)) return { path: at, message: `expected a packet {ifindex, direction, data}, got ${describe(p)}` };
     for (const k of Object.keys(p)) if (!['ifindex', 'direction', 'data', 'skb'].includes(k)) return { path: `${at}.${k}`, message: 'not a field of a packet (ifindex, direction, data, skb)' };
-    const e = checkInt(p.ifindex, 'u32', `${at}.ifindex`) ?? checkField('bytes', p.data, `${at}.data`);
+    const e = checkInt(p.ifindex, 'u32', `${at}.ifindex`) ?? atPath(`${at}.data`, checkField('bytes', p.data));
     if (e) return e;
     if (p.direction !== 'ingress' && p.direction !== 'egress') return { path: `${at}.direction`, message: `expected "ingress" or "egress", got ${describe(p.direction)}` };
     if (p.skb === undefined) continue;
@@ -130,7 +186,7 @@ function checkModelledMapType(t: unknown): ValidationError | undefined {
 
 /** mkdir and unlink events model bpffs only: other filesystems are not part of the model. */
 function checkBpffsPath(v: unknown, path: string): ValidationError | undefined {
-  const e = checkField('str', v, path);
+  const e = atPath(path, checkField('str', v));
   if (e) return e;
   return /^\/sys\/fs\/bpf(\/|$)/.test(v as string) ? undefined : { path, message: `${JSON.stringify(v)} is not under /sys/fs/bpf (only bpffs is modelled)` };
 }
@@ -142,40 +198,52 @@ function checkIfname(v: unknown, path: string): ValidationError | undefined {
   return undefined;
 }
 
-/** Checks that `e` is a well-formed event; on failure names the field path and what is wrong. */
-export function validateEvent(e: unknown): Validated {
-  const fail = (path: string, message: string): Validated => ({ ok: false, error: { path, message } });
-  if (typeof e !== 'object' || e === null || Array.isArray(e)) return fail('', `expected an event object, got ${describe(e)}`);
+const err = (path: string, message: string): ValidationError => ({ path, message });
+
+/** What is wrong with `e` as an event, or undefined when it is well-formed. */
+function eventProblem(e: unknown): ValidationError | undefined {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return err('', `expected an event object, got ${describe(e)}`);
   const o = e as Record<string, unknown>;
-  if (typeof o.kind !== 'string') return fail('kind', `expected a string, got ${describe(o.kind)}`);
+  if (typeof o.kind !== 'string') return err('kind', `expected a string, got ${describe(o.kind)}`);
   if (o.kind === 'bpf') {
-    for (const k of Object.keys(o)) if (!['kind', 'pid', 'cmd', 'attr'].includes(k)) return fail(k, 'not a field of a bpf event (kind, pid, cmd, attr)');
+    for (const k of Object.keys(o)) if (k !== 'kind' && k !== 'pid' && k !== 'cmd' && k !== 'attr') return err(k, 'not a field of a bpf event (kind, pid, cmd, attr)');
     const pe = PID(o.pid, 'pid');
-    if (pe) return { ok: false, error: pe };
-    if (typeof o.cmd !== 'string') return fail('cmd', `expected a bpf_cmd name, got ${describe(o.cmd)}`);
+    if (pe) return pe;
+    if (typeof o.cmd !== 'string') return err('cmd', `expected a bpf_cmd name, got ${describe(o.cmd)}`);
     if (!isModelledCmd(o.cmd)) {
       return (BPF_CMD_NAMES as readonly string[]).includes(o.cmd)
-        ? fail('cmd', `${o.cmd} is a bpf_cmd that bpfsim does not model yet`)
-        : fail('cmd', `unknown bpf_cmd ${JSON.stringify(o.cmd)}`);
+        ? err('cmd', `${o.cmd} is a bpf_cmd that bpfsim does not model yet`)
+        : err('cmd', `unknown bpf_cmd ${JSON.stringify(o.cmd)}`);
     }
     const attr = o.attr ?? {};
-    if (typeof attr !== 'object' || attr === null || Array.isArray(attr)) return fail('attr', `expected an object, got ${describe(attr)}`);
-    const err = checkSchema(ATTR_SCHEMAS[o.cmd], attr as Record<string, unknown>, 'attr') ?? (o.cmd === 'BPF_MAP_CREATE' ? checkModelledMapType((attr as { map_type: unknown }).map_type) : undefined);
-    return err ? { ok: false, error: err } : { ok: true, event: (o.attr === undefined ? { ...o, attr: {} } : o) as Event };
+    if (typeof attr !== 'object' || attr === null || Array.isArray(attr)) return err('attr', `expected an object, got ${describe(attr)}`);
+    const se = checkSchema(ATTR_SCHEMAS[o.cmd], attr as Record<string, unknown>);
+    if (se !== undefined) return under('attr.', se);
+    return o.cmd === 'BPF_MAP_CREATE' ? checkModelledMapType((attr as { map_type: unknown }).map_type) : undefined;
   }
   const spec = SIMPLE[o.kind];
-  if (!spec) return fail('kind', `unknown event kind ${JSON.stringify(o.kind)} (expected bpf, ${Object.keys(SIMPLE).join(', ')})`);
-  for (const k of Object.keys(o)) if (k !== 'kind' && !spec[k]) return fail(k, `not a field of a ${o.kind} event (${Object.keys(spec).join(', ')})`);
-  for (const [k, check] of Object.entries(spec)) {
-    const err = check(o[k], k);
-    if (err) return { ok: false, error: err };
+  if (!spec) return err('kind', `unknown event kind ${JSON.stringify(o.kind)} (expected bpf, ${Object.keys(SIMPLE).join(', ')})`);
+  for (const k of Object.keys(o)) if (k !== 'kind' && !spec[k]) return err(k, `not a field of a ${o.kind} event (${Object.keys(spec).join(', ')})`);
+  const fields = SIMPLE_FIELDS[o.kind];
+  for (let i = 0; i < fields.length; i++) {
+    const fe = fields[i][1](o[fields[i][0]], fields[i][0]);
+    if (fe) return fe;
   }
-  return { ok: true, event: o as unknown as Event };
+  return undefined;
+}
+
+/** A well-formed event as the fold takes it: a bpf event without attr gets an empty one. */
+const normalized = (o: Record<string, unknown>): Event => (o.kind === 'bpf' && o.attr === undefined ? { ...o, attr: {} } : o) as unknown as Event;
+
+/** Checks that `e` is a well-formed event; on failure names the field path and what is wrong. */
+export function validateEvent(e: unknown): Validated {
+  const error = eventProblem(e);
+  return error ? { ok: false, error } : { ok: true, event: normalized(e as Record<string, unknown>) };
 }
 
 /** validateEvent, throwing an EventError that names the event index. */
 export function assertEvent(e: unknown, index?: number): Event {
-  const v = validateEvent(e);
-  if (!v.ok) throw new EventError(index, v.error);
-  return v.event;
+  const error = eventProblem(e);
+  if (error) throw new EventError(index, error);
+  return normalized(e as Record<string, unknown>);
 }

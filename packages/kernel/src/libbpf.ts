@@ -126,11 +126,17 @@ export function libbpf(kernel: Kernel, pid: number) {
  */
 function asUapi(schema: Schema, attr: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(attr)) {
-    const kind = schema[k]?.kind;
-    if (typeof v === 'number' && v < 0 && v >= -0x80000000 && kind === 'u32') out[k] = v >>> 0;
-    else if (v && typeof v === 'object' && !Array.isArray(v) && kind && typeof kind === 'object' && 'struct' in kind) out[k] = asUapi(kind.struct, v as Record<string, unknown>);
-    else out[k] = v;
+  const keys = Object.keys(attr);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i], v = attr[k];
+    if (typeof v === 'number') {
+      out[k] = v < 0 && v >= -0x80000000 && schema[k]?.kind === 'u32' ? v >>> 0 : v;
+    } else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const kind = schema[k]?.kind;
+      out[k] = kind && typeof kind === 'object' && 'struct' in kind ? asUapi(kind.struct, v as Record<string, unknown>) : v;
+    } else {
+      out[k] = v;
+    }
   }
   return out;
 }

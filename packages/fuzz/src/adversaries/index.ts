@@ -23,11 +23,19 @@ export const pick = <T>(xs: readonly T[], n: number): T | undefined => (xs.lengt
 
 /** The veth devices (not lo), by ifindex; only those named in `names` when given. */
 export function devices(state: KernelState, names?: readonly string[]): number[] {
-  return Object.values(state.netdevs)
+  const last = lastDevices;
+  if (last !== undefined && last.netdevs === state.netdevs && sameNames(last.names, names)) return last.ifindexes.slice();
+  const ifindexes = Object.values(state.netdevs)
     .filter((d) => d.ifindex !== 1 && (!names || names.includes(d.name)))
     .map((d) => d.ifindex)
     .sort((a, b) => a - b);
+  // Adversaries ask again and again while the devices stay the same (a frozen table cannot change).
+  if (Object.isFrozen(state.netdevs)) lastDevices = { netdevs: state.netdevs, names: names && [...names], ifindexes: ifindexes.slice() };
+  return ifindexes;
 }
+let lastDevices: { readonly netdevs: object; readonly names: readonly string[] | undefined; readonly ifindexes: readonly number[] } | undefined;
+const sameNames = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : a.length === b.length && a.every((n, i) => n === b[i]);
 
 // ---------------------------------------------------------------------------------------------
 // A third-party attacher

@@ -37,6 +37,8 @@ export interface Compiled<W> {
   readonly stepInvariants: readonly (readonly [string, InvariantFn<W>])[];
   readonly kernel: readonly KernelInvariant[];
   readonly adversaries: ReadonlyMap<string, Adversary>;
+  /** The adversaries that may act inside operations (placement other than 'between'), in order. */
+  readonly insideAdversaries: readonly Adversary[];
   readonly maxSteps: number;
 }
 
@@ -57,7 +59,7 @@ export function compile<W>(spec: FuzzSpec<W>): Compiled<W> {
   }
   return {
     spec, name: spec.name ?? 'fuzz', ops, eventInvariants, stepInvariants, kernel: kernelInvariants(spec.kernelInvariants),
-    adversaries, maxSteps: spec.maxSteps ?? 10,
+    adversaries, insideAdversaries: [...adversaries.values()].filter((a) => a.placement !== 'between'), maxSteps: spec.maxSteps ?? 10,
   };
 }
 
@@ -99,12 +101,15 @@ export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome 
     labels.push(actor);
     if (adversaryDepth > 0 && entry.event.kind === 'exit' && entry.result.ret === 0 && sut.has(entry.event.pid)) crashed.add(entry.event.pid);
     if (violation) return;
-    for (const inv of c.kernel) {
-      const bad = inv.check(state, before);
-      if (bad.length) fail({ invariant: `kernel:${inv.name}`, kind: 'kernel', messages: bad, event: index, step: stepIndex });
+    const kernel = c.kernel;
+    for (let i = 0; i < kernel.length; i++) {
+      const bad = kernel[i].check(state, before);
+      if (bad.length) fail({ invariant: `kernel:${kernel[i].name}`, kind: 'kernel', messages: bad, event: index, step: stepIndex });
     }
     if (!armed) return;
-    for (const [name, check] of c.eventInvariants) {
+    const invariants = c.eventInvariants;
+    for (let i = 0; i < invariants.length; i++) {
+      const [name, check] = invariants[i];
       let bad: string[] | undefined;
       try {
         bad = failures(check({ state, prev: before, event: entry.event, result: entry.result, index, world }));
@@ -194,17 +199,17 @@ export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome 
     // Interrupts fire before the op's syscalls: the at-th one (counting only those right after a
     // syscall the adversary's `after` accepts, if it has one).
     const pending = interrupts.filter((it) => c.adversaries.get(it.adversary)?.actions[it.action] !== undefined);
-    const counters = new Map<string, number>();
+    const inside = c.insideAdversaries;
+    const counters = new Array<number>(inside.length).fill(0);
     let last: TraceEntry | undefined;
     let lastIndex = -1;
     k.beforeApply = (raw) => {
       if (adversaryDepth > 0) return;
       if (lastIndex >= 0 && lastIndex < k.trace.length) last = k.trace[lastIndex];
-      for (const [adv, a] of c.adversaries) {
-        if (a.placement === 'between') continue;
+      for (let i = 0; i < inside.length; i++) {
+        const a = inside[i], adv = a.name;
         if (a.after && !(last && a.after(last.event, last.result))) continue;
-        const n = counters.get(adv) ?? 0;
-        counters.set(adv, n + 1);
+        const n = counters[i]++;
         for (const it of pending) if (it.adversary === adv && it.at === n) runAdversary(adv, it.action, it.args);
         if (violation) throw new InvariantStop(violation);
       }

@@ -173,8 +173,19 @@ function hex02(v: number): string {
 
 const ALL_HELPERS: ReadonlySet<number> = new Set(Array.from({ length: BPF_FUNC_MAX_ID }, (_, i) => i));
 
+/** Sets made from frozen arrays (the helper tables): such an array cannot change, so neither can its set. */
+const frozenSets = new WeakMap<readonly number[], ReadonlySet<number>>();
+const NO_KFUNCS: ReadonlySet<number> = new Set<number>();
+
 function asSet(x: ReadonlySet<number> | readonly number[] | undefined): ReadonlySet<number> | undefined {
-  return x === undefined ? undefined : x instanceof Set ? x : new Set(x as readonly number[]);
+  if (x === undefined || x instanceof Set) return x as ReadonlySet<number> | undefined;
+  const arr = x as readonly number[];
+  let set = frozenSets.get(arr);
+  if (set === undefined) {
+    set = new Set(arr);
+    if (Object.isFrozen(arr)) frozenSets.set(arr, set);
+  }
+  return set;
 }
 
 class Reject {
@@ -297,13 +308,18 @@ function checkInsn(x: Insn, i: number, helpers: ReadonlySet<number>, funcInfo: b
   return null;
 }
 
+/** check_cfg's push: queue insn `t` unless it was seen (a module function: a closure per load costs). */
+function visit(seen: Uint8Array, stack: number[], t: number): void {
+  if (!seen[t]) { seen[t] = 1; stack.push(t); }
+}
+
 function run(insns: readonly Insn[], o: InsnCheckOptions): Reject | null {
   const n = insns.length;
   if (n === 0 || n > (o.maxInsns ?? 1_000_000)) return new Reject(errno.E2BIG, '', undefined, false);
   const helpers = asSet(o.helpers) ?? ALL_HELPERS;
-  const mapFds = asSet(o.mapFds);
-  const otherFds = asSet(o.otherFds);
-  const kfuncs = asSet(o.kfuncs) ?? new Set<number>();
+  const kfuncs = asSet(o.kfuncs) ?? NO_KFUNCS;
+  // Only an ld_imm64 naming a map fd looks at the process's fds: made into sets on first use.
+  let mapFds: ReadonlySet<number> | undefined, otherFds: ReadonlySet<number> | undefined, fdSets = false;
 
   // 1. add_subprog_and_kfunc
   const starts = new Set<number>([0]);
@@ -358,6 +374,7 @@ function run(insns: readonly Insn[], o: InsnCheckOptions): Reject | null {
         } else {
           fd = x.imm;
         }
+        if (!fdSets) { mapFds = asSet(o.mapFds); otherFds = asSet(o.otherFds); fdSets = true; }
         if (mapFds !== undefined && !mapFds.has(fd)) return early(`fd ${fd} is not pointing to valid bpf_map`, i, otherFds?.has(fd) ? errno.EINVAL : errno.EBADF);
       }
       i++;
@@ -370,23 +387,22 @@ function run(insns: readonly Insn[], o: InsnCheckOptions): Reject | null {
   const seen = new Uint8Array(n);
   const stack: number[] = [0];
   seen[0] = 1;
-  const push = (t: number) => { if (!seen[t]) { seen[t] = 1; stack.push(t); } };
   while (stack.length > 0) {
     const t = stack.pop()!;
     const x = insns[t], cls = x.code & 7, op = x.code & 0xf0;
     if (cls !== JMP && cls !== JMP32) {
-      push(t + (x.code === LD_IMM64 ? 2 : 1));
-      if (x.code === LD_IMM64 && x.src_reg === 4) push(t + x.imm + 1);
+      visit(seen, stack, t + (x.code === LD_IMM64 ? 2 : 1));
+      if (x.code === LD_IMM64 && x.src_reg === 4) visit(seen, stack, t + x.imm + 1);
     } else if (op === OP_EXIT) {
       // no successor
     } else if (op === OP_CALL) {
-      push(t + 1);
-      if (x.src_reg === 1) push(t + x.imm + 1);
+      visit(seen, stack, t + 1);
+      if (x.src_reg === 1) visit(seen, stack, t + x.imm + 1);
     } else if (op === OP_JA) {
-      push(t + (cls === JMP32 ? x.imm : x.off) + 1);
+      visit(seen, stack, t + (cls === JMP32 ? x.imm : x.off) + 1);
     } else {
-      push(t + 1);
-      push(t + x.off + 1);
+      visit(seen, stack, t + 1);
+      visit(seen, stack, t + x.off + 1);
     }
   }
   for (let i = 0; i < n; i++) {

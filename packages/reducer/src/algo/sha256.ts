@@ -22,14 +22,14 @@ export function sha256(data: Uint8Array): Uint8Array {
   const m = new Uint8Array(total);
   m.set(data);
   m[len] = 0x80;
-  const bits = len * 8;
-  const dv = new DataView(m.buffer);
-  dv.setUint32(total - 8, Math.floor(bits / 0x100000000));
-  dv.setUint32(total - 4, bits >>> 0);
+  // the length in bits, big-endian, in the last 8 bytes
+  const hi = Math.floor(len / 0x20000000), lo = (len * 8) >>> 0;
+  m[total - 8] = hi >>> 24; m[total - 7] = hi >>> 16; m[total - 6] = hi >>> 8; m[total - 5] = hi;
+  m[total - 4] = lo >>> 24; m[total - 3] = lo >>> 16; m[total - 2] = lo >>> 8; m[total - 1] = lo;
   let h0 = 0x6a09e667, h1 = 0xbb67ae85 | 0, h2 = 0x3c6ef372, h3 = 0xa54ff53a | 0;
   let h4 = 0x510e527f, h5 = 0x9b05688c | 0, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
   for (let off = 0; off < total; off += 64) {
-    for (let i = 0; i < 16; i++) W[i] = dv.getInt32(off + i * 4);
+    for (let i = 0, j = off; i < 16; i++, j += 4) W[i] = (m[j] << 24) | (m[j + 1] << 16) | (m[j + 2] << 8) | m[j + 3];
     for (let i = 16; i < 64; i++) {
       const x = W[i - 15], y = W[i - 2];
       const s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3);
@@ -50,7 +50,11 @@ export function sha256(data: Uint8Array): Uint8Array {
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
   }
   const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => ov.setInt32(i * 4, v));
+  putWord(out, 0, h0); putWord(out, 4, h1); putWord(out, 8, h2); putWord(out, 12, h3);
+  putWord(out, 16, h4); putWord(out, 20, h5); putWord(out, 24, h6); putWord(out, 28, h7);
   return out;
+}
+
+function putWord(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24; out[at + 1] = v >>> 16; out[at + 2] = v >>> 8; out[at + 3] = v;
 }

@@ -2,14 +2,27 @@
 // like `ip link add NAME type veth [peer name PEER]` / `ip link del NAME`.
 import type { NetdevAddEvent, Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
+import { current, isDraft } from '../draft/index.ts';
 import { fail, ok } from '../result.ts';
 import { netdevGone } from './hooks.ts';
 
 export const LOOPBACK = { ifindex: 1, name: 'lo', peer: 0 } as const;
 
-export function ifindexByName(s: S, name: string): number | undefined {
-  for (const k of Object.keys(s.netdevs)) if (s.netdevs[Number(k)].name === name) return Number(k);
+/**
+ * The devices as they are now, as plain objects: reading them through the draft would make a
+ * draft of every device, only to read its name.
+ */
+function devicesNow(s: S): Readonly<Record<number, { readonly name: string }>> {
+  return isDraft(s.netdevs) ? current(s.netdevs) : s.netdevs;
+}
+
+function lookup(devs: Readonly<Record<number, { readonly name: string }>>, name: string): number | undefined {
+  for (const k of Object.keys(devs)) if (devs[Number(k)].name === name) return Number(k);
   return undefined;
+}
+
+export function ifindexByName(s: S, name: string): number | undefined {
+  return lookup(devicesNow(s), name);
 }
 
 /** dev_index_reserve(): xa_alloc_cyclic from the namespace's cursor, so ifindexes are not reused soon. */
@@ -21,13 +34,16 @@ function allocIfindex(s: S): number {
 }
 
 export function netdevAdd(s: S, e: NetdevAddEvent): Result {
-  if (ifindexByName(s, e.name) !== undefined) return fail('EEXIST');
+  const devs = devicesNow(s);
+  if (lookup(devs, e.name) !== undefined) return fail('EEXIST');
   let peerName = e.peer;
   if (peerName === undefined) {
     // The kernel names an unnamed peer veth%d: the lowest number not in use.
-    for (let n = 0; ; n++) if (ifindexByName(s, `veth${n}`) === undefined && `veth${n}` !== e.name) { peerName = `veth${n}`; break; }
+    const names = new Set<string>();
+    for (const k of Object.keys(devs)) names.add(devs[Number(k)].name);
+    for (let n = 0; ; n++) if (!names.has(`veth${n}`) && `veth${n}` !== e.name) { peerName = `veth${n}`; break; }
   }
-  if (peerName === e.name || ifindexByName(s, peerName) !== undefined) return fail('EEXIST');
+  if (peerName === e.name || lookup(devs, peerName) !== undefined) return fail('EEXIST');
   // veth_newlink() registers the peer before the device itself.
   const peer = allocIfindex(s);
   const dev = allocIfindex(s);

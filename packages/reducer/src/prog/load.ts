@@ -37,6 +37,11 @@ const CAN_SLEEP: readonly number[] = [
   bpf_prog_type.BPF_PROG_TYPE_STRUCT_OPS, bpf_prog_type.BPF_PROG_TYPE_SYSCALL,
 ];
 
+function hasLdImm64(insns: readonly Insn[]): boolean {
+  for (let i = 0; i < insns.length; i++) if (insns[i].code === LD_IMM64) return true;
+  return false;
+}
+
 export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result {
   const prog_flags = a.prog_flags ?? 0;
   if (prog_flags & ~PROG_FLAGS) return fail('EINVAL');
@@ -61,7 +66,9 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
 
   const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
   const fds = s.procs[pid].fds;
-  const open = Object.keys(fds).map(Number);
+  // Only an ld_imm64 makes the check look at the process's fds: most programs have none, and
+  // sorting the fds means a draft of each.
+  const open = hasLdImm64(insns) ? Object.keys(fds).map(Number) : [];
   const mapFds = open.filter((fd) => fds[fd].kind === 'map');
   const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
   const checked = checkInsns(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
