@@ -8,6 +8,7 @@ import type { S } from './draft.ts';
 import { fdEntry } from './procs.ts';
 import { fail, ok } from '../result.ts';
 import type { BpfMap, Link, Prog } from '../state.ts';
+import { peek } from '../draft/index.ts';
 
 function progInfo(p: Prog): Record<string, unknown> {
   return {
@@ -46,9 +47,9 @@ export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY
   if (!entry) return fail('EBADFD'); // CLASS(fd, f); if (fd_empty(f)) return -EBADFD;
   let info: Record<string, unknown>, layout: readonly InfoField[], size: number;
   switch (entry.kind) {
-    case 'prog': info = progInfo(s.progs[entry.id]); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
-    case 'map': info = mapInfo(s.maps[entry.id]); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
-    case 'link': info = linkInfo(s.links[entry.id]); layout = [...BPF_LINK_INFO, ...BPF_LINK_INFO_TCX]; size = SIZEOF_BPF_LINK_INFO; break;
+    case 'prog': info = progInfo(peek(s.progs, entry.id)); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
+    case 'map': info = mapInfo(peek(s.maps, entry.id)); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
+    case 'link': info = linkInfo(peek(s.links, entry.id)); layout = [...BPF_LINK_INFO, ...BPF_LINK_INFO_TCX]; size = SIZEOF_BPF_LINK_INFO; break;
     default: return fail('EINVAL');
   }
   const len = Math.min(a.info_len, size);

@@ -3,10 +3,11 @@
 import { TABLE_OF, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 import { releaseLink } from '../links/release.ts';
+import { child } from '../draft/index.ts';
 
 
 export function objectOf(s: S, kind: ObjKind, id: number) {
-  return kind === 'file' ? undefined : s[TABLE_OF[kind]][id]; // stdio and other files have no BPF object
+  return kind === 'file' ? undefined : child(child(s, TABLE_OF[kind]), id); // stdio and other files have no BPF object
 }
 
 export function ref(s: S, kind: ObjKind, id: number): void {
@@ -20,7 +21,7 @@ export function unref(s: S, kind: ObjKind, id: number): void {
   if (--o.refs > 0) return;
   switch (kind) {
     case 'prog': {
-      const prog = s.progs[id];
+      const prog = child(s.progs, id);
       delete s.progs[id];
       for (const mapId of prog.map_ids) unref(s, 'map', mapId);
       return;
@@ -29,7 +30,7 @@ export function unref(s: S, kind: ObjKind, id: number): void {
       delete s.maps[id];
       return;
     case 'link': {
-      const link = s.links[id];
+      const link = child(s.links, id);
       releaseLink(s, link);
       delete s.links[id];
       unref(s, 'prog', link.prog_id);

@@ -2,14 +2,14 @@
 import { NOFILE, type FdEntry, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 import { ref, unref } from './objects.ts';
-import { peek } from '../draft/index.ts';
+import { child, peek } from '../draft/index.ts';
 
 const STDIO: FdEntry = { kind: 'file' as ObjKind, id: 0 };
 
 /** The process `pid`, started with stdio open if this is its first event (a process started from outside). */
 export function proc(s: S, pid: number) {
   startProc(s, pid);
-  return s.procs[pid];
+  return child(s.procs, pid);
 }
 
 /** Starts `pid` with stdio open unless it is running (proc() without taking a draft of it). */
@@ -52,7 +52,7 @@ export function closeFd(s: S, pid: number, fd: number): boolean {
 
 /** Every open fd of `pid`, ascending, as the kernel's close_files() walks them. */
 export function openFds(s: S, pid: number): number[] {
-  return Object.keys(s.procs[pid]?.fds ?? {}).map(Number);
+  return Object.keys(peek(s.procs, pid)?.fds ?? {}).map(Number);
 }
 
 export function forkProc(s: S, parent: number, child: number): void {

@@ -3,7 +3,7 @@
 import { bpf_map_type, BPF_F_LOCK, type AttrOf, type ErrnoName, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { resolveFd } from '../core/fds.ts';
-import { peek } from '../draft/index.ts';
+import { child, peek } from '../draft/index.ts';
 import { fail, ok } from '../result.ts';
 import type { ArrayData, BloomData, BpfMap, FdEntry, HashData } from '../state.ts';
 import { arrayLookup, arrayNextKey, arrayUpdate } from './array.ts';
@@ -63,7 +63,7 @@ export function mapUpdate(s: S, pid: number, a: AttrOf<'BPF_MAP_UPDATE_ELEM'>): 
   const o = openMap(s, pid, a.map_fd);
   if (o.err) return fail(o.err);
   const { entry } = o;
-  const map = s.maps[entry.id];
+  const map = child(s.maps, entry.id);
   if (!canWrite(map, entry)) return fail('EPERM');
   const flags = a.flags ?? 0;
   if (flags & BPF_F_LOCK) return fail('EINVAL');
@@ -85,7 +85,7 @@ export function mapDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_DELETE_ELEM'>): 
   if (a.value !== undefined || a.flags) return fail('EINVAL');
   const o = openMap(s, pid, a.map_fd);
   if (o.err) return fail(o.err);
-  const map = s.maps[o.entry.id];
+  const map = child(s.maps, o.entry.id);
   if (!canWrite(map, o.entry)) return fail('EPERM');
   const key = copyIn(a.key, map.key_size);
   if (isErr(key)) return fail(key);
@@ -104,7 +104,7 @@ export function mapLookupAndDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_LOOKUP_
   if (flags & ~BPF_F_LOCK) return fail('EINVAL');
   const o = openMap(s, pid, a.map_fd);
   if (o.err) return fail(o.err);
-  const map = s.maps[o.entry.id];
+  const map = child(s.maps, o.entry.id);
   if (!canRead(map, o.entry) || !canWrite(map, o.entry)) return fail('EPERM');
   if (flags & BPF_F_LOCK) return fail('EINVAL');
   const key = copyIn(a.key, map.key_size);
@@ -141,7 +141,7 @@ export function mapGetNextKey(s: S, pid: number, a: AttrOf<'BPF_MAP_GET_NEXT_KEY
 export function mapFreeze(s: S, pid: number, a: AttrOf<'BPF_MAP_FREEZE'>): Result {
   const o = openMap(s, pid, a.map_fd);
   if (o.err) return fail(o.err);
-  const map = s.maps[o.entry.id];
+  const map = child(s.maps, o.entry.id);
   if (!canWrite(map, o.entry)) return fail('EPERM');
   map.frozen = true;
   return ok(0);

@@ -2,7 +2,7 @@
 // like `ip link add NAME type veth [peer name PEER]` / `ip link del NAME`.
 import type { NetdevAddEvent, Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
-import { current, isDraft } from '../draft/index.ts';
+import { child, current, isDraft, peek } from '../draft/index.ts';
 import { fail, ok } from '../result.ts';
 import { netdevGone } from './hooks.ts';
 
@@ -28,7 +28,7 @@ export function ifindexByName(s: S, name: string): number | undefined {
 /** dev_index_reserve(): xa_alloc_cyclic from the namespace's cursor, so ifindexes are not reused soon. */
 function allocIfindex(s: S): number {
   let i = s.nextIfindex;
-  while (s.netdevs[i]) i++;
+  while (peek(s.netdevs, i)) i++;
   s.nextIfindex = i + 1;
   return i;
 }
@@ -56,7 +56,7 @@ export function netdevDel(s: S, name: string): Result {
   const ifindex = ifindexByName(s, name);
   if (ifindex === undefined) return fail('ENODEV');
   if (ifindex === LOOPBACK.ifindex) return fail('EOPNOTSUPP');
-  const dev = s.netdevs[ifindex];
+  const dev = child(s.netdevs, ifindex);
   for (const i of dev.peer ? [ifindex, dev.peer] : [ifindex]) {
     netdevGone(s, i);
     delete s.netdevs[i];

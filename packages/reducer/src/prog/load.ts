@@ -17,6 +17,7 @@ import { licenseIsGplCompatible } from './license.ts';
 import { checkInsns } from '../algo/insncheck.ts';
 import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
+import { peek } from '../draft/index.ts';
 
 /** The prog_flags bpf_prog_load() accepts. */
 const PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | BPF_F_TOKEN_FD;
@@ -65,7 +66,7 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   if (log_buf !== (log_size !== 0) || (log_buf && log_level === 0) || log_level & ~BPF_LOG_MASK || log_size > 0xffffffff >>> 2) return fail('EINVAL');
 
   const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
-  const fds = s.procs[pid].fds;
+  const fds = peek(s.procs, pid).fds;
   // Only an ld_imm64 makes the check look at the process's fds: most programs have none, and
   // sorting the fds means a draft of each.
   const open = hasLdImm64(insns) ? Object.keys(fds).map(Number) : [];

@@ -5,6 +5,7 @@ import type { S } from '../core/draft.ts';
 import { MPROG_INITIAL_REVISION, type EntryView } from './mprog.ts';
 import { fastPath } from './fastpath.ts';
 import { ENTRY_KEY, entryOf, type Direction } from './direction.ts';
+import { child } from '../draft/index.ts';
 
 /** tcx_entry_fetch_or_create(): the live entry, or what a freshly allocated one looks like. */
 export function entryOrFresh(dev: Netdev, dir: Direction): EntryView {
@@ -17,7 +18,7 @@ export function entryOrFresh(dev: Netdev, dir: Direction): EntryView {
  * which bpfsim does not model), so the next one starts again at revision 1.
  */
 export function commitEntry(s: S, ifindex: number, dir: Direction, before: EntryView, items: readonly MprogItem[]): void {
-  const dev = s.netdevs[ifindex];
+  const dev = child(s.netdevs, ifindex);
   if (items.length === 0) {
     delete dev[ENTRY_KEY[dir]];
     return;

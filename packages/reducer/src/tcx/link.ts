@@ -14,6 +14,7 @@ import { directionOf, entryOf } from './direction.ts';
 import { commitEntry, entryOrFresh } from './entry.ts';
 import { linkGet, progGet, relativeTuple } from './lookup.ts';
 import { mprogAttach, mprogDetach, NULL_TUPLE } from './mprog.ts';
+import { child } from '../draft/index.ts';
 
 export function linkCreate(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>): Result {
   const attach_type = enumValue(a.attach_type);
@@ -33,7 +34,7 @@ export function linkCreate(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>): Res
 
 function tcxLinkAttach(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>, prog: Prog, attach_type: number): Result {
   const ifindex = a.target_ifindex ?? a.target_fd ?? 0;
-  const dev = s.netdevs[ifindex];
+  const dev = child(s.netdevs, ifindex);
   if (!dev) return fail('ENODEV');
   // bpf_link_prime() (from tcx_link_init()) reserves the fd first (get_unused_fd_flags():
   // without one, -EMFILE comes before any bpf_mprog error and takes no id), then allocates the
@@ -83,14 +84,14 @@ function tcxLinkUpdate(s: S, pid: number, link: Link, nprog: Prog, oldProg: numb
   const cur = link.prog_id;
   if (cur === nprog.id) return ok(0);
   const dir = directionOf(link.attach_type);
-  const entry = entryOf(s.netdevs[link.ifindex], dir);
+  const entry = entryOf(child(s.netdevs, link.ifindex), dir);
   if (!entry) return fail('ENOENT');
   // The slot is found by the link's current program, by id; its type must be the new one's.
   const r = mprogAttach(entry, { prog: nprog.id, link: link.id }, cur, BPF_F_REPLACE | BPF_F_ID, 0,
     () => relativeTuple(s, pid, cur, BPF_F_ID, nprog.prog_type));
   if (!r.ok) return fail(r.err);
   commitEntry(s, link.ifindex, dir, entry, r.change.items);
-  s.links[link.id].prog_id = nprog.id;
+  child(s.links, link.id).prog_id = nprog.id;
   ref(s, 'prog', nprog.id);
   unref(s, 'prog', cur);
   return ok(0);
@@ -108,10 +109,10 @@ export function linkDetach(s: S, pid: number, a: AttrOf<'BPF_LINK_DETACH'>): Res
 export function tcxLinkRelease(s: S, link: Link): void {
   if (!link.ifindex) return;
   const dir = directionOf(link.attach_type);
-  const entry = entryOf(s.netdevs[link.ifindex], dir);
+  const entry = entryOf(child(s.netdevs, link.ifindex), dir);
   if (entry) {
     const r = mprogDetach(entry, { prog: link.prog_id, link: link.id }, 0, 0, () => NULL_TUPLE);
     if (r.ok) commitEntry(s, link.ifindex, dir, entry, r.change.items);
   }
-  s.links[link.id].ifindex = 0;
+  child(s.links, link.id).ifindex = 0;
 }

@@ -4,16 +4,17 @@
 import type { S } from '../core/draft.ts';
 import { unref } from '../core/objects.ts';
 import { DIRECTIONS, ENTRY_KEY, entryOf } from './direction.ts';
+import { child } from '../draft/index.ts';
 
 export function tcxUninstall(s: S, ifindex: number): void {
-  const dev = s.netdevs[ifindex];
+  const dev = child(s.netdevs, ifindex);
   if (!dev) return;
   for (const dir of DIRECTIONS) {
     const items = entryOf(dev, dir)?.items;
     if (!items) continue;
     delete dev[ENTRY_KEY[dir]];
     for (const it of items) {
-      if (it.link_id) s.links[it.link_id].ifindex = 0;
+      if (it.link_id) child(s.links, it.link_id).ifindex = 0;
       else unref(s, 'prog', it.prog_id);
     }
   }
