@@ -18,6 +18,7 @@ function managed(m: TcManager, s: KernelState): [string, number][] {
 /** (device, prog) pairs attached in `prev` and no longer in `state`, in either direction. */
 function detached(prev: KernelState, state: KernelState): [string, number][] {
   const out: [string, number][] = [];
+  if (state.netdevs === prev.netdevs) return out; // state is persistent: an unchanged table is the same object
   for (const dev of Object.values(prev.netdevs)) {
     for (const key of ['tcx_ingress', 'tcx_egress'] as const) {
       const now = new Set(state.netdevs[dev.ifindex]?.[key]?.fp ?? []);
