@@ -112,7 +112,11 @@ function modelRun(c: Case): number {
 function modelBatch(c: Case): number {
   const s = snapOf(c);
   const pkts = Array.from({ length: Math.min(N, 20_000) }, () => ({ ifindex: 2, direction: 'ingress' as const, data: PKT }));
-  runBatch(s, pkts);
+  // Warm up: a batch's per-packet functions are optimised in the background while the first
+  // batches run, and once more after the second batch's first packet takes the paths only a
+  // batch's first packet takes; on a busy machine one warm-up batch sometimes left all 5 timed
+  // batches before that (a bimodal 80 or 130-250 ns for alu).
+  for (let w = 0; w < 3; w++) runBatch(s, pkts);
   let best = Infinity;
   for (let k = 0; k < 5; k++) {
     const t0 = process.hrtime.bigint();

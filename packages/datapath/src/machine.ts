@@ -47,8 +47,20 @@ export class Machine {
   /** Word views of pktBuf and pktOrig: copied and compared 4 bytes at a time (pipeline.ts). */
   pktBuf32 = new Int32Array(this.pktBuf.buffer);
   pktOrig32 = new Int32Array(this.pktOrig.buffer);
-  /** The hex string pktOrig was last decoded from (a batch often repeats a frame): skips decoding it again. */
-  frameHex: string | undefined = undefined;
+  /**
+   * The hex string pktOrig was last decoded from (a batch often repeats a frame): skips decoding
+   * it again. A string from the start ('' decodes to nothing): a field that is sometimes
+   * undefined made V8 drop the compiled comparisons with it on each new machine.
+   */
+  frameHex = '';
+  /**
+   * The frame (hex) and device (ifindex, ingress) whose set-up fields a clean ctx holds
+   * (skb.ts putBatchSkb): a packet with the same three, on a clean ctx, needs no set-up at all.
+   * NaN: no set-up yet (equal to no ifindex).
+   */
+  skbFrame = '';
+  skbIfindex = NaN;
+  skbIngress = false;
   mayGoto = BPF_MAX_LOOPS;
   tailCalls = 0;
   /** The program running now (for trace_printk and error reports). */
@@ -94,7 +106,7 @@ export class Machine {
     this.pktOrig = new Uint8Array(size);
     this.pktBuf32 = new Int32Array(this.pktBuf.buffer);
     this.pktOrig32 = new Int32Array(this.pktOrig.buffer);
-    this.frameHex = undefined;
+    this.frameHex = '';
   }
 
   setPacket(r: Region): void {
@@ -125,15 +137,16 @@ export class Machine {
     this.tailCalls = 0;
     this.error = null;
     if (this.tailCalled.length) this.tailCalled = [];
-    const lo = this.slo, hi = this.shi;
-    if (lo < hi) {
-      // A short range is cheaper as a loop than as a call of fill.
-      const st = this.stack;
-      if (hi - lo <= 64) for (let i = lo; i < hi; i++) st[i] = 0;
-      else st.fill(0, lo, hi);
-      this.slo = MAX_BPF_STACK * MAX_CALL_FRAMES;
-      this.shi = 0;
-    }
+    if (this.slo < this.shi) this.clearStack(); // apart: keeps beginRun small enough to inline
+  }
+
+  private clearStack(): void {
+    const lo = this.slo, hi = this.shi, st = this.stack;
+    // A short range is cheaper as a loop than as a call of fill.
+    if (hi - lo <= 64) for (let i = lo; i < hi; i++) st[i] = 0;
+    else st.fill(0, lo, hi);
+    this.slo = MAX_BPF_STACK * MAX_CALL_FRAMES;
+    this.shi = 0;
   }
 
   /** n bytes at offset o of the stack may be written. */

@@ -14,18 +14,18 @@
 // Within a batch later packets see earlier packets' map writes (maps/overlay.ts); the snapshot is
 // never written. Nothing else carries over: the packet memory, ctx and stack are reused, but each
 // packet starts from its own frame and a zeroed ctx and stack (restored only where the previous
-// packet may have written: Machine.pktDirty, ctxDirty, markStack), and equal verdicts share objects
-// (verdicts.ts). Nothing here throws: a program that faults ends its packet with action 'error'
+// packet may have written: Machine.pktDirty, ctxDirty, markStack; frame.ts, skb.ts putBatchSkb),
+// and equal verdicts share objects (verdicts.ts). Nothing here throws: a program that faults ends its packet with action 'error'
 // (map writes it made before the fault stay in the batch).
-import { bytesToHex as toHex, hexInto } from './hex.ts';
 import type { DatapathError } from './fault.ts';
 import type { LogEntry, Machine, RedirectInfo } from './machine.ts';
-import { SKB, SKB_SIZE } from './memory/ctx.ts';
+import { SKB } from './memory/ctx.ts';
 import { BASE, HI_CTX } from './memory/region.ts';
 import { runProgram } from './run.ts';
 import type { ProgFn } from './compile/codegen.ts';
 import { compileFor, newMachine, type RunInputs } from './session.ts';
-import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, ethTypeTrans, loadSkbFields, packetRegion, putSkbBasics, skbU32, setSkbU32, type SkbFields } from './skb.ts';
+import { ethTypeTrans, loadSkbFields, putBatchSkb, skbU32, setSkbU32, type SkbFields } from './skb.ts';
+import { changed, framePacket } from './frame.ts';
 import type { Snapshot } from './snapshot.ts';
 import type { WriteSet } from './writeset.ts';
 import { BPF_F_INGRESS } from './helpers/redirect.ts';
@@ -76,144 +76,137 @@ export interface BatchResult {
   readonly log: readonly LogEntry[];
 }
 
-/** A batch's machine and what it looks up once, not per packet. */
-interface Batch {
-  readonly snapshot: Snapshot;
-  readonly m: Machine;
-  readonly out: Verdicts;
-  /** compileFor's answers, by prog id. */
+/** A device's tcx fast path, with each program's compiled function once the chain reaches it. */
+class Chain {
   readonly fns: (ProgFn | DatapathError | undefined)[];
-  /** The tcx fast path (fp) of each (ifindex, direction), by ifindex * 2 + (egress ? 1 : 0); null: none. */
-  readonly chains: (readonly number[] | null | undefined)[];
+  constructor(readonly ids: readonly number[]) {
+    this.fns = ids.map(() => undefined);
+  }
 }
 
-/** The programs attached to the packet's device and direction. */
-function chainOf(b: Batch, ifindex: number, ingress: boolean): readonly number[] | null {
-  const key = ifindex * 2 + (ingress ? 0 : 1);
-  let fp = b.chains[key];
-  if (fp === undefined) {
-    const dev = b.snapshot.netdevs[ifindex];
-    b.chains[key] = fp = (dev === undefined ? undefined : ingress ? dev.tcx_ingress?.fp : dev.tcx_egress?.fp) ?? null;
+/** A batch's machine and what it looks up once, not per packet. */
+class Batch {
+  readonly out = new Verdicts();
+  /** compileFor's answers, by prog id. */
+  private readonly compiled = new Map<number, ProgFn | DatapathError>();
+  /** The chain of each ifindex, ingress and egress; null: nothing attached. */
+  private readonly ingress = new Map<number, Chain | null>();
+  private readonly egress = new Map<number, Chain | null>();
+  /** chainOf's last answer and its device: consecutive packets usually share one. */
+  private lastIfindex = NaN;
+  private lastIngress = false;
+  private lastChain: Chain | null = null;
+
+  constructor(readonly snapshot: Snapshot, readonly m: Machine) {}
+
+  /** The programs attached to the packet's device and direction. */
+  chainOf(ifindex: number, ingress: boolean): Chain | null {
+    return ifindex === this.lastIfindex && ingress === this.lastIngress ? this.lastChain : this.lookUpChain(ifindex, ingress);
   }
-  return fp;
+
+  private lookUpChain(ifindex: number, ingress: boolean): Chain | null {
+    const chains = ingress ? this.ingress : this.egress;
+    let c = chains.get(ifindex);
+    if (c === undefined) {
+      const dev = this.snapshot.netdevs[ifindex];
+      const fp = dev === undefined ? undefined : ingress ? dev.tcx_ingress?.fp : dev.tcx_egress?.fp;
+      // Its own arrays: indexing the snapshot's frozen one was a generic (IC stub) load on every packet.
+      chains.set(ifindex, (c = fp == null ? null : new Chain(fp.slice())));
+    }
+    this.lastIfindex = ifindex;
+    this.lastIngress = ingress;
+    return (this.lastChain = c);
+  }
+
+  /** The compiled k-th program of c, or why there is none. */
+  fn(c: Chain, k: number): ProgFn | DatapathError {
+    const fn = c.fns[k];
+    return fn !== undefined ? fn : (c.fns[k] = this.compile(c.ids[k]));
+  }
+
+  private compile(id: number): ProgFn | DatapathError {
+    let fn = this.compiled.get(id);
+    if (fn === undefined) this.compiled.set(id, (fn = compileFor(this.snapshot, id)));
+    return fn;
+  }
 }
 
 export function runBatch(snapshot: Snapshot, packets: readonly Packet[], inputs: RunInputs = {}): BatchResult {
   const m = newMachine(snapshot, inputs);
   const base = BigInt(inputs.clock ?? 0);
-  const b: Batch = { snapshot, m, out: new Verdicts(), fns: [], chains: [] };
-  const verdicts: Verdict[] = [];
-  for (let i = 0; i < packets.length; i++) {
+  const b = new Batch(snapshot, m);
+  const n = packets.length;
+  // Filled in order: no holes once the loop ends (preallocated: pushing grew and copied it).
+  const verdicts: Verdict[] = new Array<Verdict>(n);
+  for (let i = 0; i < n; i++) {
     const p = packets[i];
     m.packet = i;
     m.clockNs = p.time !== undefined ? BigInt(p.time) : base;
-    verdicts.push(runPacket(b, p));
+    verdicts[i] = runPacket(b, p);
   }
   return { verdicts, writeSet: m.overlay.writeSet(), log: m.log };
 }
 
-/** The frame, when the programs changed it. */
-function changed(m: Machine, p: Packet): string | undefined {
-  const len = m.pkt.len, now = m.pkt.u8, was = m.pktOrig;
-  if (len === p.data.length >>> 1) {
-    if (!m.pktDirty && now === m.pktBuf) return undefined;
-    let i = 0;
-    if (now === m.pktBuf) { // a word at a time while the packet is still the machine's buffer
-      const w = len >>> 2, a = m.pktBuf32, b = m.pktOrig32;
-      let k = 0;
-      while (k < w && a[k] === b[k]) k++;
-      i = k << 2;
-    }
-    while (i < len && now[i] === was[i]) i++;
-    if (i === len) return undefined;
-  }
-  return toHex(now.subarray(0, len));
-}
-
-/** The packet's bytes in the machine's reused packet memory. */
-function framePacket(m: Machine, hex: string): Uint8Array {
-  const n = hex.length >>> 1;
-  if (m.pktBuf.length < n) m.growPacket(n);
-  const buf = m.pktBuf, orig = m.pktOrig;
-  if (hex !== m.frameHex) {
-    // Decode once into the pristine copy; the packet memory gets a copy of it.
-    hexInto(hex, orig);
-    m.frameHex = hex;
-    m.pktDirty = true;
-  }
-  if (m.pkt.u8 !== buf) { m.setPacket(packetRegion(buf)); m.pktDirty = true; }
-  if (m.pktDirty || m.pkt.len !== n) { // else buf still holds the same frame, unwritten
-    const w = n >>> 2, a = m.pktBuf32, b = m.pktOrig32;
-    for (let k = 0; k < w; k++) a[k] = b[k];
-    for (let i = w << 2; i < n; i++) buf[i] = orig[i];
-    m.pktDirty = false;
-  }
-  m.pkt.len = n;
-  return buf;
-}
-
+// The per-packet path keeps to the common case; set-up with given skb fields, faults and
+// redirects are in functions of their own, so that what stays here is small enough to inline.
 function runPacket(b: Batch, p: Packet): Verdict {
-  const { snapshot, m, out, fns } = b;
-  const data = framePacket(m, p.data);
-  const n = m.pkt.len;
+  const m = b.m, out = b.out;
+  const n = framePacket(m, p.data);
   const ingress = p.direction === 'ingress';
-  if (p.skb === undefined) {
-    // eth_type_trans against a device whose own address is not modelled: unicast frames count as
-    // PACKET_HOST (ethTypeTrans with the frame's own destination as the device's address).
-    if (m.ctxDirty) { m.ctx.fill(0, 0, SKB_SIZE); m.ctxDirty = false; } // else only these fields are set, and all are set again
-    const pktType = ingress && (data[0] & 1) !== 0 ? (isBroadcast(data) ? PACKET_BROADCAST : PACKET_MULTICAST) : PACKET_HOST;
-    putSkbBasics(m, n, pktType, ethProtocol(data, n), ingress ? p.ifindex : 0, p.ifindex);
-  } else {
-    const eth = ethTypeTrans(data.subarray(0, n), data.subarray(0, 6));
-    loadSkbFields(m, n, { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0, ...p.skb });
-  }
+  if (p.skb === undefined) putBatchSkb(m, p.data, n, ingress, p.ifindex);
+  else putGivenSkb(m, n, ingress, p);
   m.redirect = null;
-  const fp = chainOf(b, p.ifindex, ingress);
+  const c = b.chainOf(p.ifindex, ingress);
   out.beginRuns();
   let ret = TCX_NEXT;
-  if (fp !== null) {
-    for (let k = 0; k < fp.length; k++) {
-      const id = fp[k];
+  if (c !== null) {
+    const ids = c.ids;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
       m.resetRegions();
-      let fn = fns[id];
-      if (fn === undefined) fns[id] = fn = compileFor(snapshot, id);
+      const fn = b.fn(c, k);
       if (typeof fn !== 'function') return { action: 'error', code: TCX_NEXT, runs: out.runsOut(), skb: out.skbOut(m), error: fn };
-      const retval = runProgram(m, id, fn, BASE, HI_CTX);
-      if (m.error) {
-        out.addRun(m.tailCalled.length ? { prog_id: id, ret: 0, tail_calls: [...m.tailCalled] } : { prog_id: id, ret: 0 });
-        const d = changed(m, p);
-        return d === undefined
-          ? { action: 'error', code: TCX_NEXT, runs: out.runsOut(), skb: out.skbOut(m), error: m.error }
-          : { action: 'error', code: TCX_NEXT, runs: out.runsOut(), skb: out.skbOut(m), data: d, error: m.error };
-      }
+      const retval = runProgram(m, id, fn, BASE, HI_CTX, 0, 0);
+      if (m.error !== null) return faulted(b, p, id);
       ret = retval | 0;
-      out.addRun(m.tailCalled.length ? { prog_id: id, ret, tail_calls: [...m.tailCalled] } : out.progRun(id, ret));
+      out.addRun(id, ret, m.tailCalled);
       if (ret !== TCX_NEXT) break;
     }
   }
   const code = ret === TCX_PASS || ret === TCX_DROP || ret === TCX_REDIRECT ? ret : TCX_NEXT;
   if (code === TCX_PASS && skbU32(m, SKB.tc_index) !== skbU32(m, SKB.tc_classid)) setSkbU32(m, SKB.tc_index, skbU32(m, SKB.tc_classid));
-  const d = changed(m, p);
-  if (code === TCX_DROP) return out.verdict('drop', code, d, out.skbOut(m));
-  if (code === TCX_REDIRECT) {
-    const ri = m.redirect as RedirectInfo | null; // set by helpers during the runs
-    if (ri === null) return out.verdict('drop', code, d, out.skbOut(m), 'TC_ACT_REDIRECT without a redirect target');
-    if (snapshot.netdevs[ri.ifindex] === undefined) return out.verdict('drop', code, d, out.skbOut(m), `redirect to ifindex ${ri.ifindex}: no such device`);
-    const redirect = { ifindex: ri.ifindex, ingress: (ri.flags & BPF_F_INGRESS) !== 0, kind: ri.kind };
-    return d === undefined
-      ? { action: 'redirect', code, runs: out.runsOut(), skb: out.skbOut(m), redirect }
-      : { action: 'redirect', code, runs: out.runsOut(), data: d, skb: out.skbOut(m), redirect };
-  }
-  return out.verdict('pass', code, d, out.skbOut(m));
+  const d = changed(m, p.data);
+  if (code === TCX_REDIRECT) return redirected(b, d);
+  const action = code === TCX_DROP ? 'drop' : 'pass';
+  return d === undefined ? out.plain(action, code, m) : out.verdict(action, code, d, m);
 }
 
-function isBroadcast(d: Uint8Array): boolean {
-  return d[0] === 0xff && d[1] === 0xff && d[2] === 0xff && d[3] === 0xff && d[4] === 0xff && d[5] === 0xff;
+/** The skb of a packet that gives some of its fields. */
+function putGivenSkb(m: Machine, n: number, ingress: boolean, p: Packet): void {
+  const data = m.pktBuf;
+  const eth = ethTypeTrans(data.subarray(0, n), data.subarray(0, 6));
+  loadSkbFields(m, n, { protocol: eth.protocol, pkt_type: ingress ? eth.pkt_type : 0, ifindex: p.ifindex, ingress_ifindex: ingress ? p.ifindex : 0, ...p.skb });
 }
 
-/** eth_type_trans's protocol as __sk_buff.protocol holds it (see skb.ts ethTypeTrans). */
-function ethProtocol(d: Uint8Array, n: number): number {
-  const proto = (d[12] << 8) | d[13];
-  const q = proto >= 0x0600 ? proto : n >= 16 && d[14] === 0xff && d[15] === 0xff ? 0x0001 : 0x0004;
-  return ((q & 0xff) << 8) | (q >>> 8);
+/** The verdict of a packet whose program `id` faulted (m.error). */
+function faulted(b: Batch, p: Packet, id: number): Verdict {
+  const { m, out } = b;
+  out.addRun(id, 0, m.tailCalled);
+  const d = changed(m, p.data);
+  const error = m.error as DatapathError;
+  return d === undefined
+    ? { action: 'error', code: TCX_NEXT, runs: out.runsOut(), skb: out.skbOut(m), error }
+    : { action: 'error', code: TCX_NEXT, runs: out.runsOut(), skb: out.skbOut(m), data: d, error };
+}
+
+/** TC_ACT_REDIRECT: to the target bpf_redirect & co. left, or dropped. */
+function redirected(b: Batch, d: string | undefined): Verdict {
+  const { m, out } = b;
+  const ri = m.redirect as RedirectInfo | null; // set by helpers during the runs
+  if (ri === null) return out.verdict('drop', TCX_REDIRECT, d, m, 'TC_ACT_REDIRECT without a redirect target');
+  if (b.snapshot.netdevs[ri.ifindex] === undefined) return out.verdict('drop', TCX_REDIRECT, d, m, `redirect to ifindex ${ri.ifindex}: no such device`);
+  const redirect = { ifindex: ri.ifindex, ingress: (ri.flags & BPF_F_INGRESS) !== 0, kind: ri.kind };
+  return d === undefined
+    ? { action: 'redirect', code: TCX_REDIRECT, runs: out.runsOut(), skb: out.skbOut(m), redirect }
+    : { action: 'redirect', code: TCX_REDIRECT, runs: out.runsOut(), data: d, skb: out.skbOut(m), redirect };
 }

@@ -5,11 +5,12 @@ import type { ProgFn } from './compile/codegen.ts';
 import { MAX_BPF_STACK } from './opcodes.ts';
 
 /**
- * Runs `fn` with r1 = (r1l, r1h), r2 = (r2l, r2h) on a fresh frame; never throws. Returns r0's
+ * Runs `fn` with r1 = (r1l, r1h), r2 = (r2l, r2h) on a fresh frame; never throws (no default
+ * arguments: their code would count against what V8 inlines of it into runBatch). Returns r0's
  * low 32 bits as a u32 (what bpf_prog_run returns); r0's high half is left in m.rh, and a fault
  * in m.error (null when the run ended normally). Allocates nothing on the normal path.
  */
-export function runProgram(m: Machine, progId: number, fn: ProgFn, r1l: number, r1h: number, r2l = 0, r2h = 0): number {
+export function runProgram(m: Machine, progId: number, fn: ProgFn, r1l: number, r1h: number, r2l: number, r2h: number): number {
   m.beginRun(progId);
   try {
     return fn(m, r1l, r1h, r2l, r2h, 0, 0, 0, 0, 0, 0, MAX_BPF_STACK) >>> 0;

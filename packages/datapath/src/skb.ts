@@ -111,12 +111,41 @@ export const skbU32 = LE ? (m: Machine, off: number) => m.ctx32[off >> 2] >>> 0 
 const putSkbU32 = LE ? (m: Machine, off: number, v: number) => { m.ctx32[off >> 2] = v; } : (m: Machine, off: number, v: number) => m.cdv.setUint32(off, v >>> 0, true);
 export const setSkbU32 = (m: Machine, off: number, v: number) => { putSkbU32(m, off, v); m.ctxDirty = true; };
 
-/** The fields a batch sets for each packet on an otherwise zeroed ctx (pipeline.ts), words at a time where it can. */
-export function putSkbBasics(m: Machine, len: number, pktType: number, protocol: number, ingressIfindex: number, ifindex: number): void {
-  if (!LE) {
-    for (const [off, v] of [[SKB.len, len], [SKB.pkt_type, pktType], [SKB.protocol, protocol], [SKB.ingress_ifindex, ingressIfindex], [SKB.ifindex, ifindex], [SKB.wire_len, len]]) putSkbU32(m, off, v);
-    return;
-  }
+/**
+ * The __sk_buff of a batch's packet (frame `hex`, n bytes in m.pktBuf) with no fields given
+ * (pipeline.ts): eth_type_trans against a device whose own address is not modelled (unicast
+ * frames count as PACKET_HOST: ethTypeTrans with the frame's own destination as the device's
+ * address), on a zeroed ctx. A clean ctx (Machine.ctxDirty) holds only the fields set here, and
+ * when they were set for the same frame and device (Machine.skbFrame) they are already right.
+ */
+export function putBatchSkb(m: Machine, hex: string, n: number, ingress: boolean, ifindex: number): void {
+  if (m.ctxDirty || hex !== m.skbFrame || ifindex !== m.skbIfindex || ingress !== m.skbIngress) setUpBatchSkb(m, hex, n, ingress, ifindex);
+}
+
+function setUpBatchSkb(m: Machine, hex: string, n: number, ingress: boolean, ifindex: number): void {
+  if (m.ctxDirty) { m.ctx.fill(0, 0, SKB_SIZE); m.ctxDirty = false; }
+  const d = m.pktBuf;
+  const pktType = ingress && (d[0] & 1) !== 0 ? (isBroadcast(d) ? PACKET_BROADCAST : PACKET_MULTICAST) : PACKET_HOST;
+  putSkbBasics(m, n, pktType, ethProtocol(d, n), ingress ? ifindex : 0, ifindex);
+  m.skbFrame = hex;
+  m.skbIfindex = ifindex;
+  m.skbIngress = ingress;
+}
+
+function isBroadcast(d: Uint8Array): boolean {
+  return d[0] === 0xff && d[1] === 0xff && d[2] === 0xff && d[3] === 0xff && d[4] === 0xff && d[5] === 0xff;
+}
+
+/** eth_type_trans's protocol as __sk_buff.protocol holds it (see ethTypeTrans). */
+function ethProtocol(d: Uint8Array, n: number): number {
+  const proto = (d[12] << 8) | d[13];
+  const q = proto >= 0x0600 ? proto : n >= 16 && d[14] === 0xff && d[15] === 0xff ? 0x0001 : 0x0004;
+  return ((q & 0xff) << 8) | (q >>> 8);
+}
+
+/** The fields putBatchSkb sets, words at a time where it can (the other byte order's path apart: it keeps this one small enough to inline). */
+function putSkbBasics(m: Machine, len: number, pktType: number, protocol: number, ingressIfindex: number, ifindex: number): void {
+  if (!LE) { putSkbBasicsBE(m, len, pktType, protocol, ingressIfindex, ifindex); return; }
   const w = m.ctx32;
   w[SKB.len >> 2] = len;
   w[SKB.pkt_type >> 2] = pktType;
@@ -124,4 +153,8 @@ export function putSkbBasics(m: Machine, len: number, pktType: number, protocol:
   w[SKB.ingress_ifindex >> 2] = ingressIfindex;
   w[SKB.ifindex >> 2] = ifindex;
   w[SKB.wire_len >> 2] = len;
+}
+
+function putSkbBasicsBE(m: Machine, len: number, pktType: number, protocol: number, ingressIfindex: number, ifindex: number): void {
+  for (const [off, v] of [[SKB.len, len], [SKB.pkt_type, pktType], [SKB.protocol, protocol], [SKB.ingress_ifindex, ingressIfindex], [SKB.ifindex, ifindex], [SKB.wire_len, len]]) putSkbU32(m, off, v);
 }

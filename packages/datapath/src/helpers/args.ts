@@ -19,8 +19,13 @@ export function bytesAt(m: Machine, hi: number, lo: number, n: number, pc: numbe
 export function mapArg(m: Machine, hi: number, lo: number, pc: number, helper: string): MapView {
   const id = (lo - BASE) | 0;
   const v = hi === HI_MAPS ? m.overlay.view(id) : undefined;
-  if (v === undefined) throw new Fault('helper', pc, `${helper}: r1 ${hex64(hi, lo)} is not a pointer to a map in the snapshot`, hex64(hi, lo));
+  if (v === undefined) throw notAMap(hi, lo, pc, helper);
   return v;
+}
+
+/** Apart from mapArg, which V8 then inlines whole into a compiled program's helper calls. */
+function notAMap(hi: number, lo: number, pc: number, helper: string): Fault {
+  return new Fault('helper', pc, `${helper}: r1 ${hex64(hi, lo)} is not a pointer to a map in the snapshot`, hex64(hi, lo));
 }
 
 /** Returns a signed 32-bit result (an errno or a small value) as a sign-extended 64-bit r0. */

@@ -6,13 +6,19 @@ import type { Machine } from '../machine.ts';
 import { elementPointer, lookup, lookupU32, peek, push, remove, update } from '../maps/ops.ts';
 import type { Element } from '../maps/overlay.ts';
 import { resolve } from '../memory/access.ts';
-import { KIND_MEM } from '../memory/region.ts';
+import { KIND_MEM, type Region } from '../memory/region.ts';
 import { bytesAt, mapArg, ret } from './args.ts';
 import type { HelperFn } from './table.ts';
 
 /** Map operations report unmodelled map types by throwing a string. */
 function guard<T>(pc: number, f: () => T): T {
   try { return f(); } catch (e) { if (typeof e === 'string') throw new Fault('helper', pc, e); throw e; }
+}
+
+// Faults built apart from the helpers below: their messages' code would otherwise count against
+// what V8 inlines of the helper into a compiled program.
+function notMemory(r: Region, hi: number, lo: number, pc: number): Fault {
+  return new Fault('helper', pc, `bpf_map_lookup_elem key: ${r.name} memory cannot be passed to a helper`, hex64(hi, lo));
 }
 
 export const mapLookupElem: HelperFn = (m, l1, h1, l2, h2, _l3, _h3, _l4, _h4, _l5, _h5, pc) => {
@@ -22,7 +28,7 @@ export const mapLookupElem: HelperFn = (m, l1, h1, l2, h2, _l3, _h3, _l4, _h4, _
     if (v.map.key_size === 4) {
       // bytesAt's checks, without the subarray; the element cached by the key's value.
       const r = resolve(m, h2, l2, 4, pc, 'bpf_map_lookup_elem key');
-      if (r.kind !== KIND_MEM) throw new Fault('helper', pc, `bpf_map_lookup_elem key: ${r.name} memory cannot be passed to a helper`, hex64(h2, l2));
+      if (r.kind !== KIND_MEM) throw notMemory(r, h2, l2, pc);
       e = lookupU32(m, v, r.u8, m.o);
     } else e = lookup(m, v, bytesAt(m, h2, l2, v.map.key_size, pc, false, 'bpf_map_lookup_elem key'));
   } catch (err) {

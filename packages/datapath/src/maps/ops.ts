@@ -4,7 +4,7 @@ import { BPF_EXIST, BPF_F_LOCK, BPF_F_RDONLY_PROG, BPF_NOEXIST, bpf_map_type, er
 import { bytesToHex as toHex } from '../hex.ts';
 import { arrayIndex, type MapShape } from '@bpfsim/state';
 import type { Machine } from '../machine.ts';
-import { BASE, PTR_TAG, memRegion } from '../memory/region.ts';
+import { BASE, PTR_TAG, memRegion, type Region } from '../memory/region.ts';
 import type { Element, MapView } from './overlay.ts';
 import { BloomOverlay } from './bloom.ts';
 
@@ -13,14 +13,17 @@ const T = bpf_map_type;
 /** A pointer to the element's value (valid for this packet), as lo with m.rh = hi. */
 export function elementPointer(m: Machine, v: MapView, e: Element, off = 0): number {
   if (e.epoch !== m.epoch) {
-    if (e.region === undefined || e.region.u8 !== e.buf) {
-      e.region = memRegion(`map ${v.map.id} value`, e.buf!, (v.map.map_flags & BPF_F_RDONLY_PROG) === 0);
-    }
-    e.rid = m.addRegion(e.region);
+    const r = e.region !== undefined && e.region.u8 === e.buf ? e.region : newRegion(v, e);
+    e.rid = m.addRegion(r);
     e.epoch = m.epoch;
   }
   m.rh = PTR_TAG | e.rid;
   return (BASE + off) | 0;
+}
+
+/** The element's value as a region (apart from elementPointer: keeps it small enough to inline). */
+function newRegion(v: MapView, e: Element): Region {
+  return (e.region = memRegion(`map ${v.map.id} value`, e.buf!, (v.map.map_flags & BPF_F_RDONLY_PROG) === 0));
 }
 
 /** The element a lookup finds, or undefined (NULL). Throws a string for map types a program may not look up. */
@@ -43,7 +46,11 @@ export function lookup(m: Machine, v: MapView, key: Uint8Array): Element | undef
 export function lookupU32(m: Machine, v: MapView, u8: Uint8Array, o: number): Element | undefined {
   const k = u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24); // as an int32: IntTable keys
   const e = v.byU32.get(k);
-  if (e !== undefined) return v.map.map_type === T.BPF_MAP_TYPE_HASH && e.buf === null ? undefined : e;
+  if (e !== undefined) return e.buf === null && v.map.map_type === T.BPF_MAP_TYPE_HASH ? undefined : e;
+  return lookupU32Miss(m, v, u8, o, k);
+}
+
+function lookupU32Miss(m: Machine, v: MapView, u8: Uint8Array, o: number, k: number): Element | undefined {
   const f = lookup(m, v, u8.subarray(o, o + 4));
   if (f !== undefined) v.byU32.set(k, f);
   return f;

@@ -52,10 +52,11 @@ export class Overlay {
   private readonly byId: (MapView | undefined)[] = [];
 
   view(mapId: number): MapView | undefined {
-    if (mapId >= 0 && mapId < 1024) {
-      const w = this.byId[mapId];
-      if (w !== undefined) return w;
-    }
+    const w = mapId >= 0 && mapId < 1024 ? this.byId[mapId] : undefined;
+    return w !== undefined ? w : this.viewOf(mapId);
+  }
+
+  private viewOf(mapId: number): MapView | undefined {
     let v = this.views.get(mapId);
     if (v === undefined) {
       const map = this.snapshot.maps[mapId];

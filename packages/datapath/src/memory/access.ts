@@ -117,13 +117,18 @@ export function st64(m: Machine, hi: number, lo: number, vl: number, vh: number,
 
 function atomicRegion(m: Machine, hi: number, lo: number, n: number, pc: number): Region {
   const r = resolve(m, hi, lo, n, pc, 'atomic access');
-  if (r.kind !== KIND_MEM) throw new Fault('ctx', pc, `atomic access to ${r.name} at ${hex64(hi, lo)}`, hex64(hi, lo));
-  if (!r.writable) writable(m, r, hi, lo, n, pc);
   // The verifier refuses atomics on packet memory, and unaligned ones.
-  if (r === m.regions[RID_PACKET]) throw new Fault('oob', pc, `atomic access to the packet at ${hex64(hi, lo)}`, hex64(hi, lo));
-  if ((m.o & (n - 1)) !== 0) throw new Fault('oob', pc, `misaligned atomic access at ${hex64(hi, lo)}`, hex64(hi, lo));
+  if (r.kind !== KIND_MEM || !r.writable || r === m.regions[RID_PACKET] || (m.o & (n - 1)) !== 0) atomicFault(m, r, hi, lo, n, pc);
   wrote(m, r, n);
   return r;
+}
+
+/** Throws the fault of a refused atomic access (apart from atomicRegion: keeps it small enough to inline). */
+function atomicFault(m: Machine, r: Region, hi: number, lo: number, n: number, pc: number): void {
+  if (r.kind !== KIND_MEM) throw new Fault('ctx', pc, `atomic access to ${r.name} at ${hex64(hi, lo)}`, hex64(hi, lo));
+  if (!r.writable) writable(m, r, hi, lo, n, pc);
+  if (r === m.regions[RID_PACKET]) throw new Fault('oob', pc, `atomic access to the packet at ${hex64(hi, lo)}`, hex64(hi, lo));
+  if ((m.o & (n - 1)) !== 0) throw new Fault('oob', pc, `misaligned atomic access at ${hex64(hi, lo)}`, hex64(hi, lo));
 }
 
 /**
