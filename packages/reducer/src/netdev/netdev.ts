@@ -2,27 +2,17 @@
 // like `ip link add NAME type veth [peer name PEER]` / `ip link del NAME`.
 import type { NetdevAddEvent, Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
-import { child, current, isDraft, peek } from '../draft/index.ts';
+import { child, keys, peek } from '../draft/index.ts';
 import { fail, ok } from '../result.ts';
 import { netdevGone } from './hooks.ts';
 
 export const LOOPBACK = { ifindex: 1, name: 'lo', peer: 0 } as const;
 
-/**
- * The devices as they are now, as plain objects: reading them through the draft would make a
- * draft of every device, only to read its name.
- */
-function devicesNow(s: S): Readonly<Record<number, { readonly name: string }>> {
-  return isDraft(s.netdevs) ? current(s.netdevs) : s.netdevs;
-}
-
-function lookup(devs: Readonly<Record<number, { readonly name: string }>>, name: string): number | undefined {
-  for (const k of Object.keys(devs)) if (devs[Number(k)].name === name) return Number(k);
-  return undefined;
-}
-
+/** The ifindex of the device called `name`, read without drafting the devices (see peek). */
 export function ifindexByName(s: S, name: string): number | undefined {
-  return lookup(devicesNow(s), name);
+  const devs = s.netdevs;
+  for (const k of keys(devs)) if (peek(devs, +k).name === name) return +k;
+  return undefined;
 }
 
 /** dev_index_reserve(): xa_alloc_cyclic from the namespace's cursor, so ifindexes are not reused soon. */
@@ -34,16 +24,15 @@ function allocIfindex(s: S): number {
 }
 
 export function netdevAdd(s: S, e: NetdevAddEvent): Result {
-  const devs = devicesNow(s);
-  if (lookup(devs, e.name) !== undefined) return fail('EEXIST');
+  if (ifindexByName(s, e.name) !== undefined) return fail('EEXIST');
   let peerName = e.peer;
   if (peerName === undefined) {
     // The kernel names an unnamed peer veth%d: the lowest number not in use.
     const names = new Set<string>();
-    for (const k of Object.keys(devs)) names.add(devs[Number(k)].name);
+    for (const k of keys(s.netdevs)) names.add(peek(s.netdevs, +k).name);
     for (let n = 0; ; n++) if (!names.has(`veth${n}`) && `veth${n}` !== e.name) { peerName = `veth${n}`; break; }
   }
-  if (peerName === e.name || lookup(devs, peerName) !== undefined) return fail('EEXIST');
+  if (peerName === e.name || ifindexByName(s, peerName) !== undefined) return fail('EEXIST');
   // veth_newlink() registers the peer before the device itself.
   const peer = allocIfindex(s);
   const dev = allocIfindex(s);
