@@ -1,11 +1,11 @@
 // The pure fold: (state, event) -> (state, result). No clock, randomness or I/O: time comes from
 // tick events, randomness from the state's seeded stream, and packets run through a datapath
 // passed in (createFold), never imported.
-import { peek, produce } from './draft/index.ts';
+import { produce } from './draft/index.ts';
 import { bpf_prog_type, validateEvent, type BpfEventOf, type Event, type Result, type ValidationError } from '@bpfsim/events';
 import type { KernelState } from './state.ts';
 import type { S } from './core/draft.ts';
-import { closeFd, exitProc, forkProc, installFd, fdEntry, proc } from './core/procs.ts';
+import { closeFd, exitProc, forkProc, installFd, fdEntry, proc, runningProc } from './core/procs.ts';
 import { resolveFd } from './core/fds.ts';
 import { bpf } from './bpf.ts';
 import { mkdir, unlink } from './bpffs/pin.ts';
@@ -35,11 +35,11 @@ function apply(s: S, e: Event, ran: Ran | undefined): Result {
       return fd < 0 ? fail('EMFILE') : ok(fd);
     }
     case 'fork':
-      if (peek(s.procs, e.child) || e.child === e.pid) return fail('EEXIST');
+      if (runningProc(s, e.child) || e.child === e.pid) return fail('EEXIST');
       forkProc(s, e.pid, e.child);
       return ok(e.child);
     case 'exit':
-      if (!peek(s.procs, e.pid)) return fail('ESRCH');
+      if (!runningProc(s, e.pid)) return fail('ESRCH');
       exitProc(s, e.pid);
       return ok(0);
     case 'mkdir': proc(s, e.pid); return mkdir(s, e.pathname);

@@ -1,5 +1,5 @@
 // Processes and their fd tables: the lowest free fd, stdio at 0-2, fork copies, exit closes all.
-import { NOFILE, type FdEntry, type ObjKind } from '../state.ts';
+import { NOFILE, type FdEntry, type ObjKind, type Proc } from '../state.ts';
 import type { S } from './draft.ts';
 import { ref, unref } from './objects.ts';
 import { child, peek } from '../draft/index.ts';
@@ -12,15 +12,20 @@ export function proc(s: S, pid: number) {
   return child(s.procs, pid);
 }
 
+/** The running process `pid` for reading (undefined if it has not started), without drafting it. */
+export function runningProc(s: S, pid: number): Proc | undefined {
+  return peek(peek(s, 'procs'), pid);
+}
+
 /** Starts `pid` with stdio open unless it is running (proc() without taking a draft of it). */
 export function startProc(s: S, pid: number): void {
-  if (peek(peek(s, 'procs'), pid) === undefined) s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
+  if (runningProc(s, pid) === undefined) s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
 }
 
 /** The lowest free fd of `pid`, or -1 when RLIMIT_NOFILE is reached (-EMFILE). */
 export function lowestFreeFd(s: S, pid: number): number {
   startProc(s, pid);
-  const fds = peek(peek(peek(s, 'procs'), pid), 'fds');
+  const fds = runningProc(s, pid)!.fds;
   for (let fd = 0; fd < NOFILE; fd++) if (fds[fd] === undefined) return fd;
   return -1;
 }
@@ -37,7 +42,7 @@ export function installFd(s: S, pid: number, entry: FdEntry): number {
 /** The fd's entry if it is open in `pid`, else undefined (the caller answers -EBADF). */
 export function fdEntry(s: S, pid: number, fd: number): FdEntry | undefined {
   if (!Number.isInteger(fd) || fd < 0) return undefined;
-  return peek(peek(peek(peek(s, 'procs'), pid), 'fds'), fd);
+  return peek(runningProc(s, pid)?.fds, fd);
 }
 
 /** close(2): 0, or false when the fd is not open. */
@@ -52,7 +57,7 @@ export function closeFd(s: S, pid: number, fd: number): boolean {
 
 /** Every open fd of `pid`, ascending, as the kernel's close_files() walks them. */
 export function openFds(s: S, pid: number): number[] {
-  return Object.keys(peek(s.procs, pid)?.fds ?? {}).map(Number);
+  return Object.keys(runningProc(s, pid)?.fds ?? {}).map(Number);
 }
 
 export function forkProc(s: S, parent: number, child: number): void {

@@ -10,12 +10,13 @@ import { arrayLookup, arrayNextKey, arrayUpdate } from './array.ts';
 import { hashDelete, hashLookup, hashNextKey, hashUpdate } from './hash.ts';
 import { bloomPeek, bloomPush } from './bloom.ts';
 
-type Opened = { map: BpfMap; entry: FdEntry; err?: undefined } | { err: ErrnoName; map?: undefined; entry?: undefined };
+type Opened = { map: S['maps'][number]; entry: FdEntry; err?: undefined } | { err: ErrnoName; map?: undefined; entry?: undefined };
 
-function openMap(s: S, pid: number, fd: number): Opened {
+/** The map behind `fd`: read-only (no draft) unless the caller is to `write` it. */
+function openMap(s: S, pid: number, fd: number, write = false): Opened {
   const r = resolveFd(s, pid, fd, 'map');
   if (r.err) return { err: r.err };
-  return { map: peek(peek(s, 'maps'), r.entry.id), entry: r.entry };
+  return { map: write ? child(s.maps, r.entry.id) : peek(peek(s, 'maps'), r.entry.id), entry: r.entry };
 }
 
 /** map_get_sys_perms(): the fd's mode, without write access once the map is frozen. */
@@ -60,10 +61,9 @@ export function mapLookup(s: S, pid: number, a: AttrOf<'BPF_MAP_LOOKUP_ELEM'>): 
 }
 
 export function mapUpdate(s: S, pid: number, a: AttrOf<'BPF_MAP_UPDATE_ELEM'>): Result {
-  const o = openMap(s, pid, a.map_fd);
+  const o = openMap(s, pid, a.map_fd, true);
   if (o.err) return fail(o.err);
-  const { entry } = o;
-  const map = child(s.maps, entry.id);
+  const { map, entry } = o;
   if (!canWrite(map, entry)) return fail('EPERM');
   const flags = a.flags ?? 0;
   if (flags & BPF_F_LOCK) return fail('EINVAL');
@@ -83,9 +83,9 @@ export function mapUpdate(s: S, pid: number, a: AttrOf<'BPF_MAP_UPDATE_ELEM'>): 
 export function mapDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_DELETE_ELEM'>): Result {
   // CHECK_ATTR(BPF_MAP_DELETE_ELEM): nothing may follow `key`.
   if (a.value !== undefined || a.flags) return fail('EINVAL');
-  const o = openMap(s, pid, a.map_fd);
+  const o = openMap(s, pid, a.map_fd, true);
   if (o.err) return fail(o.err);
-  const map = child(s.maps, o.entry.id);
+  const map = o.map;
   if (!canWrite(map, o.entry)) return fail('EPERM');
   const key = copyIn(a.key, map.key_size);
   if (isErr(key)) return fail(key);
@@ -102,9 +102,9 @@ export function mapDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_DELETE_ELEM'>): 
 export function mapLookupAndDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_LOOKUP_AND_DELETE_ELEM'>): Result {
   const flags = a.flags ?? 0;
   if (flags & ~BPF_F_LOCK) return fail('EINVAL');
-  const o = openMap(s, pid, a.map_fd);
+  const o = openMap(s, pid, a.map_fd, true);
   if (o.err) return fail(o.err);
-  const map = child(s.maps, o.entry.id);
+  const map = o.map;
   if (!canRead(map, o.entry) || !canWrite(map, o.entry)) return fail('EPERM');
   if (flags & BPF_F_LOCK) return fail('EINVAL');
   const key = copyIn(a.key, map.key_size);
@@ -139,9 +139,9 @@ export function mapGetNextKey(s: S, pid: number, a: AttrOf<'BPF_MAP_GET_NEXT_KEY
 }
 
 export function mapFreeze(s: S, pid: number, a: AttrOf<'BPF_MAP_FREEZE'>): Result {
-  const o = openMap(s, pid, a.map_fd);
+  const o = openMap(s, pid, a.map_fd, true);
   if (o.err) return fail(o.err);
-  const map = child(s.maps, o.entry.id);
+  const map = o.map;
   if (!canWrite(map, o.entry)) return fail('EPERM');
   map.frozen = true;
   return ok(0);

@@ -9,7 +9,7 @@ import { enumValue } from '../core/enums.ts';
 import { resolveFd } from '../core/fds.ts';
 import { allocId } from '../core/ids.ts';
 import { objName } from '../core/names.ts';
-import { installFd } from '../core/procs.ts';
+import { installFd, runningProc } from '../core/procs.ts';
 import { ref, unref } from '../core/objects.ts';
 import { fail, ok } from '../result.ts';
 import { checkAttach, fixupAttachType } from './attach-check.ts';
@@ -17,7 +17,6 @@ import { licenseIsGplCompatible } from './license.ts';
 import { checkInsns } from '../algo/insncheck.ts';
 import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
-import { peek } from '../draft/index.ts';
 
 /** The prog_flags bpf_prog_load() accepts. */
 const PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | BPF_F_TOKEN_FD;
@@ -66,7 +65,7 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   if (log_buf !== (log_size !== 0) || (log_buf && log_level === 0) || log_level & ~BPF_LOG_MASK || log_size > 0xffffffff >>> 2) return fail('EINVAL');
 
   const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
-  const fds = peek(s.procs, pid).fds;
+  const fds = runningProc(s, pid)!.fds;
   // Only an ld_imm64 makes the check look at the process's fds: most programs have none, and
   // sorting the fds means a draft of each.
   const open = hasLdImm64(insns) ? Object.keys(fds).map(Number) : [];
