@@ -7,9 +7,8 @@ function nibble(c: number): number {
 }
 
 export function hexToBytes(h: string): Uint8Array {
-  const n = h.length >>> 1;
-  const b = new Uint8Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 2) b[i] = (nibble(h.charCodeAt(j)) << 4) | nibble(h.charCodeAt(j + 1));
+  const b = new Uint8Array(h.length >>> 1);
+  hexInto(h, b);
   return b;
 }
 

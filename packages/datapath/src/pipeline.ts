@@ -87,8 +87,6 @@ class Chain {
 /** A batch's machine and what it looks up once, not per packet. */
 class Batch {
   readonly out = new Verdicts();
-  /** compileFor's answers, by prog id. */
-  private readonly compiled = new Map<number, ProgFn | DatapathError>();
   /** The chain of each ifindex, ingress and egress; null: nothing attached. */
   private readonly ingress = new Map<number, Chain | null>();
   private readonly egress = new Map<number, Chain | null>();
@@ -121,13 +119,7 @@ class Batch {
   /** The compiled k-th program of c, or why there is none. */
   fn(c: Chain, k: number): ProgFn | DatapathError {
     const fn = c.fns[k];
-    return fn !== undefined ? fn : (c.fns[k] = this.compile(c.ids[k]));
-  }
-
-  private compile(id: number): ProgFn | DatapathError {
-    let fn = this.compiled.get(id);
-    if (fn === undefined) this.compiled.set(id, (fn = compileFor(this.snapshot, id)));
-    return fn;
+    return fn !== undefined ? fn : (c.fns[k] = compileFor(this.snapshot, c.ids[k]));
   }
 }
 
@@ -174,7 +166,10 @@ function runPacket(b: Batch, p: Packet): Verdict {
     }
   }
   const code = ret === TCX_PASS || ret === TCX_DROP || ret === TCX_REDIRECT ? ret : TCX_NEXT;
-  if (code === TCX_PASS && skbU32(m, SKB.tc_index) !== skbU32(m, SKB.tc_classid)) setSkbU32(m, SKB.tc_index, skbU32(m, SKB.tc_classid));
+  if (code === TCX_PASS) {
+    const cls = skbU32(m, SKB.tc_classid);
+    if (skbU32(m, SKB.tc_index) !== cls) setSkbU32(m, SKB.tc_index, cls);
+  }
   const d = changed(m, p.data);
   if (code === TCX_REDIRECT) return redirected(b, d);
   const action = code === TCX_DROP ? 'drop' : 'pass';

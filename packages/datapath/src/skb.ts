@@ -41,18 +41,9 @@ export interface SkbFields {
  */
 export function ethTypeTrans(pkt: Uint8Array, devAddr: Uint8Array): { protocol: number; pkt_type: number } {
   let pktType = PACKET_HOST;
-  if (pkt[0] & 1) {
-    pktType = pkt[0] === 0xff && pkt[1] === 0xff && pkt[2] === 0xff && pkt[3] === 0xff && pkt[4] === 0xff && pkt[5] === 0xff
-      ? PACKET_BROADCAST : PACKET_MULTICAST;
-  } else {
-    for (let i = 0; i < 6; i++) if (pkt[i] !== devAddr[i]) { pktType = PACKET_OTHERHOST; break; }
-  }
-  const proto = (pkt[12] << 8) | pkt[13];
-  let p: number;
-  if (proto >= 0x0600) p = proto; // ETH_P_802_3_MIN
-  else if (pkt.length >= 16 && pkt[14] === 0xff && pkt[15] === 0xff) p = 0x0001; // ETH_P_802_3 (raw IPX)
-  else p = 0x0004; // ETH_P_802_2
-  return { protocol: ((p & 0xff) << 8) | (p >>> 8), pkt_type: pktType };
+  if (pkt[0] & 1) pktType = isBroadcast(pkt) ? PACKET_BROADCAST : PACKET_MULTICAST;
+  else for (let i = 0; i < 6; i++) if (pkt[i] !== devAddr[i]) { pktType = PACKET_OTHERHOST; break; }
+  return { protocol: ethProtocol(pkt, pkt.length), pkt_type: pktType };
 }
 
 /** Packet memory with room to grow (helpers that change the length replace the region). */
@@ -96,12 +87,6 @@ export function loadSkbFields(m: Machine, len: number, f: SkbFields): void {
   if (f.hwtstamp !== undefined) c.setBigUint64(SKB.hwtstamp, u64(f.hwtstamp), true);
 }
 
-/** skb->len after a helper changed the packet's length. */
-export function setSkbLen(m: Machine, len: number): void {
-  m.cdv.setUint32(SKB.len, len, true);
-  m.ctxDirty = true;
-}
-
 /** On a little-endian host the ctx's aligned u32 fields are words of m.ctx32: cheaper than DataView calls. */
 const LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -136,7 +121,11 @@ function isBroadcast(d: Uint8Array): boolean {
   return d[0] === 0xff && d[1] === 0xff && d[2] === 0xff && d[3] === 0xff && d[4] === 0xff && d[5] === 0xff;
 }
 
-/** eth_type_trans's protocol as __sk_buff.protocol holds it (see ethTypeTrans). */
+/**
+ * eth_type_trans's protocol as __sk_buff.protocol holds it (network order in a u32 read on a
+ * little-endian machine): the EtherType from ETH_P_802_3_MIN (0x0600) up, else ETH_P_802_3 for
+ * raw IPX (0xffff after the header), else ETH_P_802_2.
+ */
 function ethProtocol(d: Uint8Array, n: number): number {
   const proto = (d[12] << 8) | d[13];
   const q = proto >= 0x0600 ? proto : n >= 16 && d[14] === 0xff && d[15] === 0xff ? 0x0001 : 0x0004;

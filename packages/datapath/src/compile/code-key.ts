@@ -2,29 +2,17 @@
 // reference (an ld_imm64 naming a map by fd or by fd_array index) stands for the k-th distinct map
 // the program names (compile/link.ts resolves it to map_ids[k]); the fd number itself is not in
 // the code. So two loads of one program, at other fds and with other ids, give equal codes.
-import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, type Insn } from '@bpfsim/events';
-import { LD_IMM64 } from './cfg.ts';
-import { isMapRef } from './link.ts';
+import type { Insn } from '@bpfsim/events';
+import { mapRefOrdinals } from './link.ts';
 
 /** Five numbers an instruction: code, dst_reg, src_reg, off, imm (a map reference's imm: its ordinal). */
 export function codeOf(insns: readonly Insn[]): Int32Array {
   const out = new Int32Array(insns.length * 5);
-  let refs: Map<string, number> | undefined;
-  let second = false; // the instruction is an ld_imm64's second half (link.ts skips it too)
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i], o = i * 5;
     out[o] = x.code; out[o + 1] = x.dst_reg; out[o + 2] = x.src_reg; out[o + 3] = x.off; out[o + 4] = x.imm;
-    if (second) { second = false; continue; }
-    if (x.code !== LD_IMM64) continue;
-    second = true;
-    if (!isMapRef(x.src_reg)) continue;
-    // The same key as link.ts's: references by fd and by index are different references.
-    const k = `${x.src_reg === BPF_PSEUDO_MAP_FD || x.src_reg === BPF_PSEUDO_MAP_VALUE ? 'fd' : 'idx'}:${x.imm}`;
-    refs ??= new Map();
-    let n = refs.get(k);
-    if (n === undefined) refs.set(k, (n = refs.size));
-    out[o + 4] = n;
   }
+  for (const [i, k] of mapRefOrdinals(insns)) out[i * 5 + 4] = k;
   return out;
 }
 

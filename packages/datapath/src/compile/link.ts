@@ -10,21 +10,30 @@ import { LD_IMM64 } from './cfg.ts';
 export const isMapRef = (src: number) =>
   src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE || src === BPF_PSEUDO_MAP_IDX || src === BPF_PSEUDO_MAP_IDX_VALUE;
 
+/** Which reference an ld_imm64 makes: by fd and by fd_array index are different references. */
 const refKey = (x: Insn) => (x.src_reg === BPF_PSEUDO_MAP_FD || x.src_reg === BPF_PSEUDO_MAP_VALUE ? 'fd:' : 'idx:') + x.imm;
 
-/** insn index -> map id, for every map-referencing ld_imm64 (undefined ids: more references than map_ids). */
-export function linkMaps(insns: readonly Insn[], mapIds: readonly number[]): Map<number, number | undefined> {
+/** insn index -> k, for every map-referencing ld_imm64: it names the k-th distinct map the program names. */
+export function mapRefOrdinals(insns: readonly Insn[]): Map<number, number> {
   const order = new Map<string, number>();
-  const out = new Map<number, number | undefined>();
+  const out = new Map<number, number>();
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i];
     if (x.code !== LD_IMM64) continue;
     if (isMapRef(x.src_reg)) {
       const k = refKey(x);
-      if (!order.has(k)) order.set(k, order.size);
-      out.set(i, mapIds[order.get(k)!]);
+      let n = order.get(k);
+      if (n === undefined) order.set(k, (n = order.size));
+      out.set(i, n);
     }
-    i++;
+    i++; // the second half
   }
+  return out;
+}
+
+/** insn index -> map id, for every map-referencing ld_imm64 (undefined ids: more references than map_ids). */
+export function linkMaps(insns: readonly Insn[], mapIds: readonly number[]): Map<number, number | undefined> {
+  const out = new Map<number, number | undefined>();
+  for (const [i, k] of mapRefOrdinals(insns)) out.set(i, mapIds[k]);
   return out;
 }

@@ -116,4 +116,3 @@ export class Overlay {
   }
 }
 
-export const isArrayLike = (m: SnapshotMap) => m.map_type === bpf_map_type.BPF_MAP_TYPE_ARRAY;
