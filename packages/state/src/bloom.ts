@@ -21,7 +21,7 @@
 // packages/reducer/test/maps/bloom.test.ts.
 
 import { errno, fromHex } from '@bpfsim/events';
-import { jhash, jhash2 } from './jhash.ts';
+import { jhash } from './jhash.ts';
 
 /** KMALLOC_MAX_SIZE on x86_64 (1 << (MAX_PAGE_ORDER + PAGE_SHIFT)), the limit of bloom_map_alloc_check. */
 export const KMALLOC_MAX_SIZE = 4 << 20;
@@ -47,7 +47,7 @@ export interface BloomGeometry {
   readonly bitsetMask: number;
   /** bytes of the bitset the kernel allocates (after the roundup to 8). */
   readonly bitsetBytes: number;
-  /** value_size / 4 when value_size is a multiple of 4 (jhash2 is used), else 0 (jhash). */
+  /** value_size / 4 when value_size is a multiple of 4 (the kernel's jhash2 case), else 0 (jhash). */
   readonly alignedU32Count: number;
   /** u32; 0 under BPF_F_ZERO_SEED. */
   readonly hashSeed: number;
@@ -119,19 +119,14 @@ function valueBytes(g: BloomGeometry, value: Uint8Array | string): Uint8Array {
   return v;
 }
 
-function words(v: Uint8Array, n: number): Uint32Array {
-  const w = new Uint32Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = j * 4;
-    w[j] = v[i] | (v[i + 1] << 8) | (v[i + 2] << 16) | (v[i + 3] << 24);
-  }
-  return w;
-}
-
-/** The bit index hash function `index` picks for `value` (hash() of bloom_filter.c). */
+/**
+ * The bit index hash function `index` picks for `value` (hash() of bloom_filter.c: jhash2 over the
+ * value's u32 words when value_size is a multiple of 4, else jhash; on a little-endian machine
+ * they agree, so jhash of the bytes serves both, as in htab.ts).
+ */
 export function bloomHash(g: BloomGeometry, value: Uint8Array | string, index: number): number {
   const v = valueBytes(g, value);
   const seed = (g.hashSeed + index) >>> 0;
-  const h = g.alignedU32Count ? jhash2(words(v, g.alignedU32Count), seed) : jhash(v, seed);
+  const h = jhash(v, seed);
   return (h & g.bitsetMask) >>> 0;
 }

@@ -22,7 +22,7 @@
 // (packages/reducer/src/maps/hash.ts, on HashData radix nodes), whose storage is checked against
 // the live kernel's walks in packages/reducer/test/maps/hash.test.ts.
 
-import { jhash, jhash2, bytesToWords } from './jhash.ts';
+import { jhash } from './jhash.ts';
 
 /** roundup_pow_of_two(n) for 1 <= n <= 2^32 (1 for n <= 1). */
 export function roundupPowOfTwo(n: number): number {
@@ -36,31 +36,25 @@ export function htabBuckets(maxEntries: number): number {
   return roundupPowOfTwo(maxEntries);
 }
 
-// Scratch buffers for hex keys, so that hashing a key allocates nothing.
+// A scratch buffer for hex keys, so that hashing a key allocates nothing.
 let scratch = new Uint8Array(64);
-let scratchWords = new Uint32Array(16);
 
 function hexNibble(c: number): number {
   return c <= 57 ? c - 48 : (c | 32) - 87; // '0'-'9', 'a'-'f' (or 'A'-'F')
 }
 
-/** htab_map_hash: the u32 hash of a key (bytes or lowercase hex), with hashrnd (0 under BPF_F_ZERO_SEED). */
+/**
+ * htab_map_hash: the u32 hash of a key (bytes or lowercase hex), with hashrnd (0 under
+ * BPF_F_ZERO_SEED). The kernel takes jhash2 over the key's u32 words when key_size is a multiple
+ * of 4, else jhash over its bytes; on a little-endian machine the two agree (lookup3's hashword and
+ * hashlittle; test/jhash.test.ts), so jhash of the bytes serves both.
+ */
 export function htabHash(key: Uint8Array | string, hashrnd = 0): number {
-  if (typeof key !== 'string') {
-    return (key.length & 3) === 0 ? jhash2(bytesToWords(key), hashrnd) : jhash(key, hashrnd);
-  }
+  if (typeof key !== 'string') return jhash(key, hashrnd);
   const n = key.length >>> 1;
-  if (n > scratch.length) {
-    scratch = new Uint8Array((n + 63) & ~63);
-    scratchWords = new Uint32Array(scratch.length >>> 2);
-  }
+  if (n > scratch.length) scratch = new Uint8Array((n + 63) & ~63);
   for (let i = 0; i < n; i++) scratch[i] = (hexNibble(key.charCodeAt(2 * i)) << 4) | hexNibble(key.charCodeAt(2 * i + 1));
-  if ((n & 3) !== 0) return jhash(scratch, hashrnd, n);
-  // The key's u32 words as x86_64 reads them: little-endian, whatever the host.
-  for (let j = 0, i = 0; i < n; j++, i += 4) {
-    scratchWords[j] = scratch[i] | (scratch[i + 1] << 8) | (scratch[i + 2] << 16) | (scratch[i + 3] << 24);
-  }
-  return jhash2(scratchWords, hashrnd, n >>> 2);
+  return jhash(scratch, hashrnd, n);
 }
 
 /** The bucket index of a key: htab_map_hash(key) & (n_buckets - 1). */

@@ -42,20 +42,11 @@ export const bloomDepth = (d: BloomData) => radixDepth(Math.floor(d.bitset_mask 
 export function bloomHas(m: MapShape, value: string): boolean {
   const d = m.data as BloomData;
   const g = bloomGeometryOf(m);
-  const bytes = fromHex(value);
+  const bytes = fromHex(value), depth = bloomDepth(d);
   for (let i = 0; i < d.nr_hash_funcs; i++) {
     const bit = bloomHash(g, bytes, i);
-    const word = (radixGet(d.words, bloomDepth(d), Math.floor(bit / 32)) as number | undefined) ?? 0;
+    const word = (radixGet(d.words, depth, Math.floor(bit / 32)) as number | undefined) ?? 0;
     if (!(word & (1 << (bit % 32)))) return false;
   }
   return true;
-}
-
-/** A lookup as BPF_MAP_LOOKUP_ELEM / bpf_map_lookup_elem see it: the value, or undefined. */
-export function mapLookupValue(m: MapShape, key: string): string | undefined {
-  switch (m.data.kind) {
-    case 'array': return arrayValue(m, key);
-    case 'hash': return hashValue(m, key);
-    case 'bloom': return undefined;
-  }
 }

@@ -6,7 +6,7 @@
 // (reused scratch maps, no messages); only when it does not are the messages put together, by the
 // code that says why (which has the last word: it may still find nothing wrong).
 import { bpf_attach_type, bpf_link_type } from '@bpfsim/events';
-import { checkReferences, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
+import { checkReferences, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
 import { runBatch } from '@bpfsim/datapath';
 import type { KernelInvariantName } from './types.ts';
 import { Tally } from './tally.ts';
@@ -22,7 +22,6 @@ type Dir = 'ingress' | 'egress';
 const DIRS: readonly [Dir, 'tcx_ingress' | 'tcx_egress'][] = [['ingress', 'tcx_ingress'], ['egress', 'tcx_egress']];
 const ATTACH = { ingress: bpf_attach_type.BPF_TCX_INGRESS, egress: bpf_attach_type.BPF_TCX_EGRESS } as const;
 const TCX_LINK = bpf_link_type.BPF_LINK_TYPE_TCX;
-const MPROG_MAX = 63;
 
 const where = (dev: Netdev, dir: Dir) => `${dev.name} (${dev.ifindex}) tcx ${dir}`;
 

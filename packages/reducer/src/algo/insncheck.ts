@@ -433,4 +433,3 @@ export function insnCheck(insns: readonly Insn[], opts: InsnCheckOptions = {}): 
 }
 
 /** Same as insnCheck. */
-export const checkInsns: (insns: readonly Insn[], opts?: InsnCheckOptions) => InsnCheckResult = insnCheck;

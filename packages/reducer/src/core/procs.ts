@@ -2,7 +2,7 @@
 import { NOFILE, type FdEntry, type ObjKind, type Proc } from '../state.ts';
 import type { S } from './draft.ts';
 import { ref, unref } from './objects.ts';
-import { child, peek } from '../draft/index.ts';
+import { child, keys, peek } from '../draft/index.ts';
 
 const STDIO: FdEntry = { kind: 'file' as ObjKind, id: 0 };
 
@@ -17,6 +17,11 @@ export function runningProc(s: S, pid: number): Proc | undefined {
   return peek(peek(s, 'procs'), pid);
 }
 
+/** The fd table of running process `pid` for reading, without drafting it or the process. */
+export function runningFds(s: S, pid: number): Proc['fds'] | undefined {
+  return peek(runningProc(s, pid), 'fds');
+}
+
 /** Starts `pid` with stdio open unless it is running (proc() without taking a draft of it). */
 export function startProc(s: S, pid: number): void {
   if (runningProc(s, pid) === undefined) s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
@@ -25,7 +30,7 @@ export function startProc(s: S, pid: number): void {
 /** The lowest free fd of `pid`, or -1 when RLIMIT_NOFILE is reached (-EMFILE). */
 export function lowestFreeFd(s: S, pid: number): number {
   startProc(s, pid);
-  const fds = runningProc(s, pid)!.fds;
+  const fds = runningFds(s, pid)!;
   for (let fd = 0; fd < NOFILE; fd++) if (fds[fd] === undefined) return fd;
   return -1;
 }
@@ -42,29 +47,31 @@ export function installFd(s: S, pid: number, entry: FdEntry): number {
 /** The fd's entry if it is open in `pid`, else undefined (the caller answers -EBADF). */
 export function fdEntry(s: S, pid: number, fd: number): FdEntry | undefined {
   if (!Number.isInteger(fd) || fd < 0) return undefined;
-  return peek(runningProc(s, pid)?.fds, fd);
+  return peek(runningFds(s, pid), fd);
 }
 
 /** close(2): 0, or false when the fd is not open. */
 export function closeFd(s: S, pid: number, fd: number): boolean {
-  const p = proc(s, pid);
-  const entry = fd >= 0 ? p.fds[fd] : undefined;
+  startProc(s, pid);
+  const entry = fdEntry(s, pid, fd);
   if (!entry) return false;
-  delete p.fds[fd];
+  delete proc(s, pid).fds[fd];
   unref(s, entry.kind, entry.id);
   return true;
 }
 
 /** Every open fd of `pid`, ascending, as the kernel's close_files() walks them. */
 export function openFds(s: S, pid: number): number[] {
-  return Object.keys(runningProc(s, pid)?.fds ?? {}).map(Number);
+  const fds = runningFds(s, pid);
+  return fds === undefined ? [] : keys(fds).map(Number);
 }
 
 export function forkProc(s: S, parent: number, child: number): void {
-  const fds = proc(s, parent).fds;
+  startProc(s, parent);
+  const fds = runningFds(s, parent)!;
   const copy: Record<number, FdEntry> = {};
-  for (const k of Object.keys(fds)) {
-    const e = fds[Number(k)];
+  for (const k of keys(fds)) {
+    const e = peek(fds, +k);
     copy[Number(k)] = e;
     ref(s, e.kind, e.id);
   }

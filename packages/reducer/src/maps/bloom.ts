@@ -2,11 +2,13 @@
 // lookup peeks (-ENOENT when surely absent), delete and get_next_key are -EOPNOTSUPP.
 // Geometry and hashing are @bpfsim/state's bloom.ts; the bitset is stored as its non-zero u32 words in a
 // radix tree, so a push copies a few small nodes whatever the filter's size.
-import { errnoName, type ErrnoName } from '@bpfsim/events';
+import { errnoName, fromHex, type ErrnoName } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BloomData, BpfMap } from '../state.ts';
 import type { MapAttr } from './create.ts';
-import { bloomCreateErrno, bloomDepth as depth, bloomGeometry, bloomGeometryOf, bloomHas, bloomHash, radixGet, radixSet } from '@bpfsim/state';
+import { bloomCreateErrno, bloomDepth as depth, bloomGeometry, bloomGeometryOf, bloomHas, bloomHash, radixSet } from '@bpfsim/state';
+import { peek } from '../draft/index.ts';
+import { radixPeek } from './radix-peek.ts';
 
 export function bloomAllocCheck(a: MapAttr): Check {
   const e = bloomCreateErrno(a);
@@ -18,17 +20,16 @@ export function bloomData(a: MapAttr, hash_seed: number): BloomData {
   return { kind: 'bloom', nr_hash_funcs: g.nrHashFuncs, hash_seed: g.hashSeed, bitset_mask: g.bitsetMask, words: {} };
 }
 
-const word = (d: BloomData, w: number) => (radixGet(d.words, depth(d), w) as number | undefined) ?? 0;
-
 /** bloom_map_push_elem: only BPF_ANY. */
 export function bloomPush(m: BpfMap, d: BloomData, value: string, flags: number): Check {
   if (flags !== 0) return 'EINVAL';
   const g = bloomGeometryOf(m);
+  const bytes = fromHex(value), dep = depth(d);
   for (let i = 0; i < d.nr_hash_funcs; i++) {
-    const bit = bloomHash(g, value, i);
+    const bit = bloomHash(g, bytes, i);
     const w = Math.floor(bit / 32), mask = 1 << (bit % 32);
-    const old = word(d, w);
-    if (!(old & mask)) radixSet(d.words, depth(d), w, (old | mask) >>> 0);
+    const old = radixPeek<number>(peek(d, 'words'), dep, w) ?? 0;
+    if (!(old & mask)) radixSet(d.words, dep, w, (old | mask) >>> 0);
   }
   return undefined;
 }

@@ -3,8 +3,9 @@
 // order BPF_MAP_GET_NEXT_KEY walks.
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
-import type { BpfMap, HashData, RadixNode } from '../state.ts';
-import { hashBucketOf, hashValue, radixDepth, radixScan, radixSet, radixSlot, roundupPowOfTwo } from '@bpfsim/state';
+import type { BpfMap, HashData } from '../state.ts';
+import { hashBucketOf, hashValue, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
+import { radixPeek } from './radix-peek.ts';
 import { peek } from '../draft/index.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
@@ -31,10 +32,7 @@ const depthOf = (d: HashData) => radixDepth(d.n_buckets);
 const bucketOf = hashBucketOf;
 /** The elements of bucket `b`, read without making drafts of the radix path (see peek). */
 function elems(d: HashData, b: number): Bucket {
-  const depth = depthOf(d);
-  let node: RadixNode<Bucket> | Bucket | undefined = peek(d, 'buckets');
-  for (let level = 0; level < depth && node !== undefined; level++) node = peek(node as RadixNode<Bucket>, radixSlot(b, level, depth));
-  return (node as Bucket | undefined) ?? [];
+  return radixPeek<Bucket>(peek(d, 'buckets'), depthOf(d), b) ?? [];
 }
 
 export const hashLookup = hashValue;

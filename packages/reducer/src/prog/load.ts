@@ -9,12 +9,12 @@ import { enumValue } from '../core/enums.ts';
 import { resolveFd } from '../core/fds.ts';
 import { allocId } from '../core/ids.ts';
 import { objName } from '../core/names.ts';
-import { installFd, runningProc } from '../core/procs.ts';
+import { installFd, runningFds } from '../core/procs.ts';
 import { ref, unref } from '../core/objects.ts';
 import { fail, ok } from '../result.ts';
 import { checkAttach, fixupAttachType } from './attach-check.ts';
 import { licenseIsGplCompatible } from './license.ts';
-import { checkInsns } from '../algo/insncheck.ts';
+import { insnCheck } from '../algo/insncheck.ts';
 import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
 
@@ -65,13 +65,13 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   if (log_buf !== (log_size !== 0) || (log_buf && log_level === 0) || log_level & ~BPF_LOG_MASK || log_size > 0xffffffff >>> 2) return fail('EINVAL');
 
   const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
-  const fds = runningProc(s, pid)!.fds;
+  const fds = runningFds(s, pid)!;
   // Only an ld_imm64 makes the check look at the process's fds: most programs have none, and
   // sorting the fds means a draft of each.
   const open = hasLdImm64(insns) ? Object.keys(fds).map(Number) : [];
   const mapFds = open.filter((fd) => fds[fd].kind === 'map');
   const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
-  const checked = checkInsns(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
+  const checked = insnCheck(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
   if (!checked.ok) {
     // The log is known exactly for failures found before the verifier walks the program. When it
     // does not fit, bpf_vlog_finalize()'s -ENOSPC replaces the verifier's errno.

@@ -23,5 +23,6 @@ export function commitEntry(s: S, ifindex: number, dir: Direction, before: Entry
     delete dev[ENTRY_KEY[dir]];
     return;
   }
-  dev[ENTRY_KEY[dir]] = { revision: before.revision + 1, items: items.slice(), fp: fastPath(items) };
+  // `items` is built fresh by bpf_mprog (mprog.ts) and held by nothing else: stored as it is.
+  dev[ENTRY_KEY[dir]] = { revision: before.revision + 1, items: items as MprogItem[], fp: fastPath(items) };
 }

@@ -8,10 +8,8 @@ import { progQuery } from './query.ts';
 import { linkCreate, linkDetach, linkUpdate } from './link.ts';
 
 export { tcxRunOrder } from './fastpath.ts';
-export { tcxUninstall } from './uninstall.ts';
-export { tcxLinkRelease } from './link.ts';
 export type { Direction } from './direction.ts';
-export { MPROG_MAX, MPROG_INITIAL_REVISION } from './mprog.ts';
+export { MPROG_MAX } from './mprog.ts';
 
 /** BPF_PROG_ATTACH, BPF_PROG_DETACH, BPF_PROG_QUERY, BPF_LINK_CREATE, BPF_LINK_UPDATE, BPF_LINK_DETACH. */
 export function attachCmd(s: S, e: BpfEvent): Result {
