@@ -3,7 +3,7 @@
 // (set BPFSIM_DEBUG=1 to see one).
 import { runCommand } from './run.ts';
 import { CliError } from './errors.ts';
-import { traceCommand, TRACE_USAGE } from './trace-commands.ts';
+import { traceCommand, TRACE_COMMANDS, TRACE_USAGE } from './trace-commands.ts';
 import { CHECK_USAGE, DIFFUZZ_USAGE } from './oracle-usage.ts';
 import { FUZZ_USAGE } from './fuzz.ts';
 
@@ -22,12 +22,12 @@ ${FUZZ_USAGE}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if ((TRACE_COMMANDS as readonly (string | undefined)[]).includes(cmd)) return traceCommand(cmd!, rest);
   switch (cmd) {
     case 'run': return runCommand(rest);
     case 'check': return (await import('./check.ts')).checkCommand(rest);
     case 'diffuzz': return (await import('./diffuzz.ts')).diffuzzCommand(rest);
     case 'fuzz': return (await import('./fuzz.ts')).fuzzCommand(rest);
-    case 'record': case 'replay': case 'show': case 'diff': case 'blame': case 'bisect': case 'debug': return traceCommand(cmd, rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE + '\n');
       return cmd === undefined ? 2 : 0;

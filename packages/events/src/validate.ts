@@ -125,7 +125,7 @@ function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationEr
       (unions ??= new Map()).set(field.union, key);
     }
     const e = checkField(field.kind, v);
-    if (e) return e.path === '' ? { path: key, message: e.message } : under(key, e);
+    if (e) return under(key, e);
   }
   const req = required(schema);
   for (let i = 0; i < req.length; i++) if (obj[req[i]] === undefined) return { path: req[i], message: 'missing' };
@@ -133,7 +133,7 @@ function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationEr
 }
 
 /** A field-relative error (checkField's) at field `path`. */
-const atPath = (path: string, e: ValidationError | undefined): ValidationError | undefined => (e === undefined ? undefined : { path: path + e.path, message: e.message });
+const atPath = (path: string, e: ValidationError | undefined): ValidationError | undefined => (e === undefined ? undefined : under(path, e));
 
 const PID = (v: unknown, path: string) => checkInt(v, 'u32', path) ?? (v === 0 ? { path, message: 'pid 0 is not a process' } : undefined);
 const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => ValidationError | undefined>> = {

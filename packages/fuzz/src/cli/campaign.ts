@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runOnKernel } from '@bpfsim/oracle';
 import { differentialUnavailable } from '../diff/preflight.ts';
-import { campaignSummary, divergenceFile, runCampaign, type CampaignResult, type Divergence } from '../diff/campaign.ts';
+import { divergenceFile, runCampaign, type CampaignResult, type Divergence } from '../diff/campaign.ts';
 import { progressPrinter } from '../diff/progress.ts';
 import { Tally } from '../diff/tally.ts';
 import type { KernelRunner } from '../diff/compare.ts';
@@ -157,8 +157,7 @@ export function outcomeSummary(a: CampaignArgs, o: CampaignOutcome): Record<stri
       };
     }),
     perSeed: o.results.map((r) => {
-      const s = campaignSummary(r);
-      return { seed: r.seed, events: s.events, traces: r.traces, stoppedBy: r.stoppedBy, divergences: r.divergences.length, oracleFailures: r.oracleFailures.length, elapsedMs: r.elapsedMs };
+      return { seed: r.seed, events: r.tally.totals().events, traces: r.traces, stoppedBy: r.stoppedBy, divergences: r.divergences.length, oracleFailures: r.oracleFailures.length, elapsedMs: r.elapsedMs };
     }),
     oracleFailures: o.results.flatMap((r) => r.oracleFailures.map((f) => ({ seed: r.seed, trace: f.trace, traceSeed: f.traceSeed, message: f.message.split('\n')[0] }))),
     byCmd: o.tally.toJSON(),

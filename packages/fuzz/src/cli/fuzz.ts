@@ -7,6 +7,7 @@ import { Coverage } from '../model/coverage.ts';
 import { fuzzWith } from '../model/fuzz.ts';
 import { formatCounterexample, formatSummary, saveCounterexample } from '../model/report.ts';
 import type { FuzzReport } from '../model/types.ts';
+import type { ProgressSink } from '../diff/progress.ts';
 import { loadSpec, SpecError } from '../workers/load.ts';
 import { fuzzInWorkers } from '../workers/pool.ts';
 
@@ -34,7 +35,8 @@ export interface FuzzCliOptions {
   progress: 'auto' | 'always' | 'never';
 }
 
-export interface Sink { write(s: string): unknown; readonly isTTY?: boolean; readonly columns?: number }
+/** Where output goes: a stream, or a test's collector. */
+export type Sink = ProgressSink;
 
 export interface FuzzCliDeps {
   readonly stdout?: Sink;

@@ -193,10 +193,11 @@ export function divergenceFile(d: Divergence, meta: { seed: number; kernel?: str
 
 /** A campaign's result as plain JSON: counts, divergences (with the files they were saved to), failures. */
 export function campaignSummary(r: CampaignResult, files: readonly (string | undefined)[] = []): Record<string, unknown> {
+  const totals = r.tally.totals();
   return {
     seed: r.seed, steps: r.steps, eventsPerTrace: r.eventsPerTrace, tracesPlanned: r.tracesPlanned, traces: r.traces,
-    events: r.tally.totals().events, kernel: r.kernel, stoppedBy: r.stoppedBy, elapsedMs: r.elapsedMs,
-    totals: r.tally.totals(),
+    events: totals.events, kernel: r.kernel, stoppedBy: r.stoppedBy, elapsedMs: r.elapsedMs,
+    totals,
     divergences: r.divergences.map((d, i) => ({
       signature: d.signature, cmd: d.label, trace: d.trace, traceSeed: d.traceSeed, index: d.index, duplicates: d.duplicates,
       shrunkTo: d.shrunk?.events.length, shrinkRuns: d.shrunk?.runs, shrinkError: d.shrinkError, file: files[i],

@@ -35,6 +35,9 @@ const NONE: readonly Changed[] = Object.freeze([]);
 /** Attach points whose entry differs between the two states (by identity: the fold shares what it did not change). */
 function changedEntries(state: KernelState, prev: KernelState): readonly Changed[] {
   if (state.netdevs === prev.netdevs) return NONE;
+  // The revision and datapath invariants both ask, one after the other, for the same two tables.
+  const last = lastChanged;
+  if (last !== undefined && last.now === state.netdevs && last.before === prev.netdevs) return last.out;
   let out: Changed[] | undefined;
   for (const dev of netdevsValues.of(state.netdevs)) {
     const old = prev.netdevs[dev.ifindex];
@@ -42,8 +45,11 @@ function changedEntries(state: KernelState, prev: KernelState): readonly Changed
     if (dev.tcx_ingress !== old?.tcx_ingress) (out ??= []).push([dev, 'ingress', dev.tcx_ingress, old?.tcx_ingress]);
     if (dev.tcx_egress !== old?.tcx_egress) (out ??= []).push([dev, 'egress', dev.tcx_egress, old?.tcx_egress]);
   }
+  // Frozen tables cannot change, so their answer can be kept.
+  if (Object.isFrozen(state.netdevs) && Object.isFrozen(prev.netdevs)) lastChanged = { now: state.netdevs, before: prev.netdevs, out: out ?? NONE };
   return out ?? NONE;
 }
+let lastChanged: { readonly now: object; readonly before: object; readonly out: readonly Changed[] } | undefined;
 
 // Scratch for referencesHold: holders counted by id, one tally a kind (emptied on every call).
 const heldProgs = new Tally(), heldMaps = new Tally(), heldLinks = new Tally();

@@ -204,13 +204,6 @@ function freezeObject(copy: any, indexed: boolean, risky: boolean, deletedName: 
   return Object.freeze(node);
 }
 
-/** Empties the caches (for tests and benchmarks that want a cold start). */
-export function resetCopyCaches(): void {
-  shadows.clear();
-  shapes.clear();
-  shapeCount = 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Drafts
 
@@ -579,7 +572,7 @@ export function deepFreeze(v: unknown): void {
 }
 
 /** Freezes every node of a tree that is not frozen, looking inside frozen nodes too. */
-export function freezeAll(v: unknown, seen = new Set<object>()): void {
+function freezeAll(v: unknown, seen = new Set<object>()): void {
   if (typeof v !== 'object' || v === null || seen.has(v) || !isDraftable(v)) return;
   seen.add(v);
   Object.freeze(v);

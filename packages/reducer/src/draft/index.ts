@@ -93,7 +93,7 @@ import { currentState, deepFreeze, isDraftable, run, stateOf, type DraftState } 
 import { generatePatches, type Patch } from './patches.ts';
 
 export type { Patch } from './patches.ts';
-export { child, isDraftable, peek, resetCopyCaches } from './engine.ts';
+export { child, isDraftable, peek } from './engine.ts';
 
 type PrimitiveType = number | string | boolean;
 type AtomicObject = Function | Promise<any> | Date | RegExp;

@@ -196,12 +196,17 @@ export class Trace {
   get hashes(): readonly HashRecord[] { return this.scan.hashes; }
   get end(): EndRecord | undefined { return this.scan.end; }
 
+  /** Event record `i` as decoded, not checked (throws msgpackr's error if it does not decode). */
+  decode(i: number): EventRecord {
+    const off = this.scan.eventOffsets[i];
+    return packr.unpack(this.bytes.subarray(off, off + this.scan.eventLengths[i])) as EventRecord;
+  }
+
   /** Event record `i` (decoded on each call). */
   record(i: number): EventRecord {
     if (!(i >= 0 && i < this.length)) throw new RangeError(`event ${i} is out of range (the trace has ${this.length})`);
-    const off = this.scan.eventOffsets[i];
     let r: EventRecord;
-    try { r = packr.unpack(this.bytes.subarray(off, off + this.scan.eventLengths[i])) as EventRecord; } catch (e) { throw new TraceError(`event ${i}: undecodable record (${(e as Error).message})`); }
+    try { r = this.decode(i); } catch (e) { throw new TraceError(`event ${i}: undecodable record (${(e as Error).message})`); }
     if (!r || typeof r !== 'object' || !r.event || !r.result) throw new TraceError(`event ${i}: the record has no event or result`);
     return r;
   }

@@ -8,7 +8,6 @@ import type { FoldMany } from '@bpfsim/reducer';
 import { diffLines, sameValue, type DiffLine } from '../timetravel/diff.ts';
 import type { FoldFn } from '../timetravel/session.ts';
 import { stateHash, STATE_HASH_ALGORITHM } from './hash.ts';
-import { packr } from './format.ts';
 import type { Trace, TraceStop } from './reader.ts';
 
 export interface Divergence {
@@ -114,15 +113,11 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
   };
   let d = checkAt(0);
   if (d) return done(d, 0);
-  const decode = (i: number): { event: Event; result: Result } => {
-    const off = scan.eventOffsets[i];
-    return packr.unpack(trace.bytes.subarray(off, off + scan.eventLengths[i])) as { event: Event; result: Result };
-  };
   /** Folds events [from, to) one at a time: a divergence found there, with its full report. */
   const oneByOne = (from: number, to: number): ReplayReport | undefined => {
     for (let i = from; i < to; i++) {
       let rec: { event: Event; result: Result };
-      try { rec = decode(i); } catch (e) {
+      try { rec = trace.decode(i); } catch (e) {
         return done({ kind: 'invalid', position: i, diff: [], message: `event ${i}: undecodable record (${(e as Error).message})` }, i);
       }
       if (validate) {
@@ -158,7 +153,7 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
     const start = state;
     try {
       for (let i = from; i < to; i++) {
-        const rec = decode(i);
+        const rec = trace.decode(i);
         if (validate && !validateEvent(rec.event).ok) return oneByOne(from, to);
         events[i - from] = rec.event;
         recorded[i - from] = rec.result;
