@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { runOnKernel } from '@bpfsim/oracle';
 import {
-  campaignSummary, differentialUnavailable, divergenceFile, progressPrinter, runCampaign, type KernelRunner, type ProgressSink,
+  campaignSummary, differentialUnavailable, divergenceFile, finalView, progressPrinter, runCampaign, type KernelRunner, type ProgressSink,
 } from '@bpfsim/fuzz';
 import { CliError } from './errors.ts';
 import { formatDivergence } from './oracle-report.ts';
@@ -102,11 +102,10 @@ export async function diffuzzCommand(args: readonly string[], deps: DiffuzzDeps 
   if (!result.divergences.length) lines.push(`no divergence: ${t.agreed} of ${t.events} events agree`);
   result.divergences.forEach((d, n) => {
     const s = d.shrunk;
-    const events = s ? s.events : d.events;
-    const i = events.length - 1;
+    const v = finalView(d), events = v.events, i = v.index;
     lines.push(`divergence ${n + 1} of ${result.divergences.length}: ${d.signature}${d.duplicates ? ` (seen ${d.duplicates + 1} times)` : ''}`);
     lines.push(`  found in trace ${d.trace} (seed ${d.traceSeed}) at event ${d.index}; ${s ? `shrunk from ${d.events.length} to ${events.length} event${events.length === 1 ? '' : 's'} in ${s.runs} kernel runs${s.exhausted ? ' (budget spent: may not be minimal)' : ''}` : d.shrinkError ? `not shrunk: ${d.shrinkError}` : 'not shrunk'}`);
-    lines.push(formatDivergence(events, i, s ? s.comparison.kernelResults[i] : d.kernel, s ? s.comparison.model[i] : d.model, s ? s.comparison.diffs[i] ?? '' : d.diff, i));
+    lines.push(formatDivergence(events, i, v.kernel, v.model, v.diff ?? '', i));
     lines.push(`  saved to ${files[n]} (bpfsim check ${files[n]}; bpfsim run ${files[n]})`, '');
   });
   for (const f of result.oracleFailures) lines.push(`the oracle failed on trace ${f.trace} (seed ${f.traceSeed}): ${f.message}`);

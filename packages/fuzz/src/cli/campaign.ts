@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runOnKernel } from '@bpfsim/oracle';
 import { differentialUnavailable } from '../diff/preflight.ts';
-import { divergenceFile, runCampaign, type CampaignResult, type Divergence } from '../diff/campaign.ts';
+import { divergenceFile, finalView, modelJSON, runCampaign, type CampaignResult, type Divergence } from '../diff/campaign.ts';
 import { progressPrinter } from '../diff/progress.ts';
 import { Tally } from '../diff/tally.ts';
 import type { KernelRunner } from '../diff/compare.ts';
@@ -146,14 +146,10 @@ export function outcomeSummary(a: CampaignArgs, o: CampaignOutcome): Record<stri
     agreement: { events: t.events, agreed: t.agreed, diverged: t.diverged, afterADivergence: t.after },
     divergencesBySyscall: Object.fromEntries(Object.entries(bySyscall).sort(([x], [y]) => x.localeCompare(y))),
     divergences: o.divergences.map((d) => {
-      const s = d.divergence.shrunk;
-      const events = s ? s.events : d.divergence.events;
-      const i = events.length - 1;
-      const model = s ? s.comparison.model[i] : d.divergence.model;
+      const v = finalView(d.divergence);
       return {
         signature: d.signature, cmd: d.cmd, occurrences: d.occurrences, seen: d.seen, file: d.file,
-        shrunkTo: s?.events.length, event: events[i], kernel: s ? s.comparison.kernelResults[i] : d.divergence.kernel,
-        model: model?.threw !== undefined ? { threw: model.threw } : model?.result, diff: s ? s.comparison.diffs[i] : d.divergence.diff,
+        shrunkTo: d.divergence.shrunk?.events.length, event: v.events[v.index], kernel: v.kernel, model: modelJSON(v.model), diff: v.diff,
       };
     }),
     perSeed: o.results.map((r) => {
@@ -195,13 +191,10 @@ async function main(argv: string[]): Promise<number> {
   ];
   if (!o.divergences.length) lines.push(`no divergence: ${t.agreed} of ${t.events} events agree`);
   for (const d of o.divergences) {
-    const s = d.divergence.shrunk;
-    const events = s ? s.events : d.divergence.events;
-    const i = events.length - 1;
+    const { events, index: i, kernel, model: m } = finalView(d.divergence);
     lines.push(`DIVERGENCE ${d.signature} (${d.occurrences}x; seed ${d.seen[0].seed}, trace ${d.seen[0].trace})`);
     events.forEach((e, j) => lines.push(`  ${j === i ? '>' : ' '} ${JSON.stringify(e)}`));
-    lines.push(`    kernel: ${JSON.stringify(s ? s.comparison.kernelResults[i] : d.divergence.kernel)}`);
-    const m = s ? s.comparison.model[i] : d.divergence.model;
+    lines.push(`    kernel: ${JSON.stringify(kernel)}`);
     lines.push(`    model:  ${m?.threw !== undefined ? `threw ${m.threw}` : JSON.stringify(m?.result)}`);
     if (d.file) lines.push(`    saved to ${relative(process.cwd(), d.file)}`);
   }

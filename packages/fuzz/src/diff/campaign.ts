@@ -172,20 +172,32 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   };
 }
 
+/**
+ * What a divergence shows: its events (the shrunk trace if it was shrunk), the index of the one that
+ * diverged (the last), and the kernel's answer, the model's and their difference there.
+ */
+export function finalView(d: Divergence): { events: readonly Event[]; index: number; kernel: Result | undefined; model: ModelAnswer | undefined; diff: string | undefined } {
+  const s = d.shrunk;
+  if (!s) return { events: d.events, index: d.events.length - 1, kernel: d.kernel, model: d.model, diff: d.diff };
+  const index = s.events.length - 1;
+  return { events: s.events, index, kernel: s.comparison.kernelResults[index], model: s.comparison.model[index], diff: s.comparison.diffs[index] };
+}
+
+/** A model answer as JSON: its result, or what its fold threw. */
+export const modelJSON = (m: ModelAnswer | undefined): unknown => (m?.threw !== undefined ? { threw: m.threw } : m?.result);
+
 /** A divergence as a scenario file: `bpfsim run` and `bpfsim check` open it (`results` are the kernel's). */
 export function divergenceFile(d: Divergence, meta: { seed: number; kernel?: string; name?: string }): Record<string, unknown> {
   const s = d.shrunk;
-  const events = s ? s.events : d.events;
+  const { events, index: i, model, diff } = finalView(d);
   const results = s ? s.comparison.kernelResults.slice(0, events.length) : d.kernelResults;
-  const i = events.length - 1;
-  const model = s ? s.comparison.model[i] : d.model;
   return {
     name: meta.name ?? `diffuzz-${meta.seed}-${d.trace}`,
     description: `The model and the live kernel disagree on event ${i}: ${d.signature}`,
     kernel: s?.comparison.kernel ?? meta.kernel,
     fuzz: { seed: meta.seed, trace: d.trace, traceSeed: d.traceSeed, index: d.index, originalLength: d.events.length, shrinkRuns: s?.runs, shrinkExhausted: s?.exhausted, shrinkError: d.shrinkError },
     signature: d.signature,
-    divergence: { index: i, kernel: results[i], model: model?.threw !== undefined ? { threw: model.threw } : model?.result, diff: s ? s.comparison.diffs[i] : d.diff },
+    divergence: { index: i, kernel: results[i], model: modelJSON(model), diff },
     events,
     results,
   };
