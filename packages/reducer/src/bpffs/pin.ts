@@ -1,6 +1,6 @@
 // BPF_OBJ_PIN / BPF_OBJ_GET, and mkdir(2) / unlink(2) / rmdir(2) on the modelled bpffs.
 // A pin holds a reference to its object until the path is unlinked.
-import { BPF_F_PATH_FD, type AttrOf, type Result } from '@bpfsim/events';
+import { BPF_F_PATH_FD, BPF_F_RDONLY, BPF_F_WRONLY, type AttrOf, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { fdEntry, installFd } from '../core/procs.ts';
 import { ref, unref } from '../core/objects.ts';
@@ -29,7 +29,7 @@ export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
 
 export function objGet(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET'>): Result {
   const file_flags = a.file_flags ?? 0;
-  if (a.bpf_fd || file_flags & ~(0x18 | BPF_F_PATH_FD)) return fail('EINVAL');
+  if (a.bpf_fd || file_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_PATH_FD)) return fail('EINVAL');
   if (!(file_flags & BPF_F_PATH_FD) && a.path_fd) return fail('EINVAL');
   const mode = fileMode(file_flags);
   if (mode === 'EINVAL') return fail('EINVAL');

@@ -1,6 +1,6 @@
 // *_GET_NEXT_ID and *_GET_FD_BY_ID: walking and opening objects by id (CAP_SYS_ADMIN: bpfsim's
 // processes are root).
-import type { AttrOf, Result } from '@bpfsim/events';
+import { BPF_F_RDONLY, BPF_F_WRONLY, type AttrOf, type Result } from '@bpfsim/events';
 import type { S } from './draft.ts';
 import { INT_MAX, nextLiveId } from './ids.ts';
 import { installFd } from './procs.ts';
@@ -20,8 +20,7 @@ export function getNextId(s: S, kind: BpfObjKind, a: AttrOf<'BPF_PROG_GET_NEXT_I
 export function getFdById(s: S, pid: number, kind: BpfObjKind, id: number, open_flags: number): Result {
   let mode;
   if (kind === 'map') {
-    // BPF_OBJ_FLAG_MASK: BPF_F_RDONLY | BPF_F_WRONLY
-    if (open_flags & ~0x18) return fail('EINVAL');
+    if (open_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY)) return fail('EINVAL'); // BPF_OBJ_FLAG_MASK
     mode = fileMode(open_flags);
     if (mode === 'EINVAL') return fail('EINVAL');
   } else if (open_flags) return fail('EINVAL');

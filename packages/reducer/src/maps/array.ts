@@ -1,19 +1,18 @@
 // BPF_MAP_TYPE_ARRAY (kernel/bpf/arraymap.c): u32 keys 0..max_entries-1, every element exists
 // (zero-filled until written); elements cannot be deleted.
-import { BPF_NOEXIST, BPF_F_LOCK, BPF_EXIST } from '@bpfsim/events';
+import { BPF_EXIST, BPF_F_INNER_MAP, BPF_F_LOCK, BPF_F_MMAPABLE, BPF_F_NUMA_NODE, BPF_F_PRESERVE_ELEMS, BPF_NOEXIST } from '@bpfsim/events';
+import { INT_MAX } from '../core/ids.ts';
 import type { Check } from '../result.ts';
 import type { ArrayData, BpfMap } from '../state.ts';
 import { arrayIndex as index, arrayValue, radixDepth, radixSet } from '@bpfsim/state';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
-/** BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP */
-const ARRAY_CREATE_FLAG_MASK = 0x4 | 0x400 | BPF_F_ACCESS_MASK | 0x800 | 0x1000;
-const INT_MAX = 0x7fffffff;
+const ARRAY_CREATE_FLAG_MASK = BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP;
 
 export function arrayAllocCheck(a: MapAttr): Check {
   if (a.max_entries === 0 || a.key_size !== 4 || a.value_size === 0 || a.map_flags & ~ARRAY_CREATE_FLAG_MASK || !accessOk(a.map_flags)) return 'EINVAL';
-  if (a.map_flags & 0x800) return 'EINVAL'; // BPF_F_PRESERVE_ELEMS is for perf event arrays
+  if (a.map_flags & BPF_F_PRESERVE_ELEMS) return 'EINVAL'; // for perf event arrays
   if (a.value_size > INT_MAX) return 'E2BIG';
   return undefined;
 }

@@ -1,24 +1,22 @@
 // BPF_MAP_TYPE_HASH (kernel/bpf/hashtab.c): elements live in n_buckets = roundup_pow_of_two(max_entries)
 // buckets chosen by htab_map_hash(); a new element goes to the head of its bucket, which is the
 // order BPF_MAP_GET_NEXT_KEY walks.
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '@bpfsim/events';
+import { BPF_EXIST, BPF_F_LOCK, BPF_F_NO_COMMON_LRU, BPF_F_NO_PREALLOC, BPF_F_NUMA_NODE, BPF_F_ZERO_SEED, BPF_NOEXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BpfMap, HashData } from '../state.ts';
-import { hashBucketOf, hashValue, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
+import { hashBucketOf, hashValue, KMALLOC_MAX_SIZE, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
 import { radixPeek } from './radix-peek.ts';
 import { peek } from '../draft/index.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
-/** BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED */
-const HTAB_CREATE_FLAG_MASK = 0x1 | 0x2 | 0x4 | BPF_F_ACCESS_MASK | 0x40;
-/** KMALLOC_MAX_SIZE - sizeof(struct htab_elem) on x86_64 (4 MiB pages of order 10; 48-byte elem). */
-const KMALLOC_MAX_SIZE = 1 << 22;
+const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED;
+/** sizeof(struct htab_elem) on x86_64: key_size + value_size must stay below KMALLOC_MAX_SIZE minus this. */
 const HTAB_ELEM_SIZE = 48;
 
 export function hashAllocCheck(a: MapAttr): Check {
   if (a.map_flags & ~HTAB_CREATE_FLAG_MASK || !accessOk(a.map_flags)) return 'EINVAL';
-  if (a.map_flags & 0x2) return 'EINVAL'; // BPF_F_NO_COMMON_LRU without an LRU map
+  if (a.map_flags & BPF_F_NO_COMMON_LRU) return 'EINVAL'; // without an LRU map
   if (a.max_entries === 0 || a.key_size === 0 || a.value_size === 0) return 'EINVAL';
   if (a.key_size + a.value_size >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) return 'E2BIG';
   return undefined;

@@ -1,7 +1,8 @@
 // BPF_PROG_LOAD: bpf_prog_load()'s checks in the kernel's order, then bpfsim's small instruction
 // check standing in for the verifier (algo/insncheck.ts documents what it does not catch).
 import {
-  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_SLEEPABLE, BPF_F_TOKEN_FD, BPF_PROG_TYPE_NAMES, errno, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
+  BPF_COMPLEXITY_LIMIT_INSNS, BPF_F_ANY_ALIGNMENT, BPF_F_SLEEPABLE, BPF_F_STRICT_ALIGNMENT, BPF_F_TEST_REG_INVARIANTS, BPF_F_TEST_RND_HI32,
+  BPF_F_TEST_STATE_FREQ, BPF_F_TOKEN_FD, BPF_F_XDP_DEV_BOUND_ONLY, BPF_F_XDP_HAS_FRAGS, BPF_PROG_TYPE_NAMES, errno, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, bpf_prog_type,
   type AttrOf, type ErrnoName, type Insn, type Result,
 } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
@@ -19,7 +20,8 @@ import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
 
 /** The prog_flags bpf_prog_load() accepts. */
-const PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | BPF_F_TOKEN_FD;
+const PROG_FLAGS = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE
+  | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | BPF_F_TOKEN_FD;
 /** BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED */
 const BPF_LOG_MASK = 0xf;
 const BPF_LOG_FIXED = 0x8;
