@@ -17,6 +17,9 @@ export interface LogEntry { readonly prog_id: number; readonly packet?: number; 
 /** bpf_redirect_info: set by bpf_redirect & co., read when the verdict is TC_ACT_REDIRECT. */
 export interface RedirectInfo { ifindex: number; flags: number; kind: 'redirect' | 'neigh' | 'peer' }
 
+/** Machine.csumLevel of an skb whose ip_summed is CHECKSUM_NONE. */
+export const CHECKSUM_NONE = -1;
+
 /** Back-edges one program run may take before the engine calls it a runaway loop. */
 export const LOOP_BUDGET = 1 << 26;
 
@@ -73,6 +76,8 @@ export class Machine {
   slo = MAX_BPF_STACK * MAX_CALL_FRAMES;
   shi = 0;
   redirect: RedirectInfo | null = null;
+  /** The skb's checksum state: CHECKSUM_NONE, or CHECKSUM_UNNECESSARY with this csum_level (helpers/csum.ts). Per skb, not per run. */
+  csumLevel = CHECKSUM_NONE;
   /** The fault that ended the last run (runProgram), or null. */
   error: DatapathError | null = null;
   /** Programs reached by tail calls in the current run, in order. */
@@ -85,6 +90,13 @@ export class Machine {
   /** Index of the batch's packet being run (-1: not in a batch). */
   packet = -1;
 
+  /**
+   * The stack's region: its len is the running function's fp (compile/codegen.ts sets it on entry
+   * and after each bpf-to-bpf call), so what lies above the current frame (a returned callee's
+   * frame) is out of bounds; a caller's frames, below it, stay reachable through pointers.
+   */
+  readonly stackRegion: Region = memRegion('stack', this.stack);
+
   constructor(
     readonly snapshot: Snapshot,
     readonly overlay: Overlay,
@@ -92,7 +104,7 @@ export class Machine {
     public clockNs: bigint,
     readonly helpers: HelperTable,
   ) {
-    this.regions[RID_STACK] = memRegion('stack', this.stack);
+    this.regions[RID_STACK] = this.stackRegion;
     this.regions[RID_MAPS] = memRegion('map pointer', new Uint8Array(0), false, KIND_MAP);
     // The ctx region's bounds cover all of struct __sk_buff; accesses are checked field by field.
     this.regions[RID_CTX] = memRegion('ctx', this.ctx, true, KIND_CTX);

@@ -18,7 +18,7 @@
 // and equal verdicts share objects (verdicts.ts). Nothing here throws: a program that faults ends its packet with action 'error'
 // (map writes it made before the fault stay in the batch).
 import type { DatapathError } from './fault.ts';
-import type { LogEntry, Machine, RedirectInfo } from './machine.ts';
+import { CHECKSUM_NONE, type LogEntry, type Machine, type RedirectInfo } from './machine.ts';
 import { SKB } from './memory/ctx.ts';
 import { BASE, HI_CTX } from './memory/region.ts';
 import { runProgram } from './run.ts';
@@ -148,6 +148,7 @@ function runPacket(b: Batch, p: Packet): Verdict {
   if (p.skb === undefined) putBatchSkb(m, p.data, n, ingress, p.ifindex);
   else putGivenSkb(m, n, ingress, p);
   m.redirect = null;
+  m.csumLevel = CHECKSUM_NONE;
   const c = b.chainOf(p.ifindex, ingress);
   out.beginRuns();
   let ret = TCX_NEXT;

@@ -2,7 +2,7 @@
 // between data and data_end) and the struct __sk_buff image (memory/ctx.ts). Building one
 // follows what the kernel has done by the time tcx runs: eth_type_trans set protocol and
 // pkt_type, the mac header is pushed back so data points at the Ethernet header.
-import type { Machine } from './machine.ts';
+import { CHECKSUM_NONE, type Machine } from './machine.ts';
 import { memRegion, type Region } from './memory/region.ts';
 import { SKB, SKB_SIZE } from './memory/ctx.ts';
 
@@ -56,6 +56,7 @@ const u64 = (v: number | string | undefined) => BigInt(v ?? 0);
 /** Fills the machine's __sk_buff image and packet for one run. */
 export function loadSkb(m: Machine, pkt: Uint8Array, f: SkbFields): void {
   m.setPacket(packetRegion(pkt));
+  m.csumLevel = CHECKSUM_NONE;
   loadSkbFields(m, pkt.length, f);
 }
 

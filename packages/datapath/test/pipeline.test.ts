@@ -210,11 +210,44 @@ describe('helpers and errors', () => {
     expect(v[0]).toMatchObject({ action: 'error', error: { kind: 'helper', pc: 0, prog_id: 1, message: 'unknown helper id 999 (unknown#999)' } });
     expect(v[1].error?.message).toBe('helper bpf_probe_read (4) is not implemented by the datapath');
   });
-  it('an out-of-bounds access is an error naming pc and address', () => {
-    const p = assemble('ldxw %r2, [%r1+76]\nldxb %r0, [%r2+100]\nexit');
+  it('an out-of-bounds access is an error naming pc and address: packet, ctx, map value, stack', () => {
+    const lookup = 'stw [%r10-4], 0\nldmapfd %r1, 0\nmov %r2, %r10\nadd %r2, -4\ncall 1\njeq %r0, 0, +2';
+    const cases: [string, number, string, string][] = [
+      ['ldxw %r2, [%r1+76]\nldxb %r0, [%r2+100]\nexit', 1, '0x8888000440000064', 'invalid read of 1 bytes at 0x8888000440000064: outside packet (54 bytes) at offset 100'],
+      ['ldxw %r2, [%r1+76]\nstb [%r2-1], 1\nexit', 1, '0x888800043fffffff', 'invalid write of 1 bytes at 0x888800043fffffff: outside packet (54 bytes) at offset -1'],
+      ['ldxw %r0, [%r1+192]\nexit', 0, '0x88880003400000c0', 'invalid read of 4 bytes at 0x88880003400000c0: outside ctx (192 bytes) at offset 192'],
+      [`${lookup}\nldxw %r0, [%r0+8]\nexit\nmov %r0, 0\nexit`, 7, '0x8888000540000008', 'invalid read of 4 bytes at 0x8888000540000008: outside map 10 value (8 bytes) at offset 8'],
+      [`${lookup}\nstw [%r0-1], 1\nexit\nmov %r0, 0\nexit`, 7, '0x888800053fffffff', 'invalid write of 4 bytes at 0x888800053fffffff: outside map 10 value (8 bytes) at offset -1'],
+      // The frame is the 512 bytes below r10: above it (a returned callee's frame) and below it are out of bounds.
+      ['ldxw %r0, [%r10+8]\nexit', 0, '0x8888000140000208', 'invalid read of 4 bytes at 0x8888000140000208: outside stack (512 bytes) at offset 520'],
+      ['mov %r2, %r10\nstxw [%r2+0], %r1\nexit', 1, '0x8888000140000200', 'invalid write of 4 bytes at 0x8888000140000200: outside stack (512 bytes) at offset 512'],
+      ['ldxw %r0, [%r10-516]\nexit', 0, '0x888800013ffffffc', 'invalid read of 4 bytes at 0x888800013ffffffc: outside stack (512 bytes) at offset -4'],
+    ];
+    for (const [asm, pc, addr, message] of cases) {
+      const v = runBatch(snapshot([prog(1, assemble(asm), [10])], [arrayMap(10, 8, 1)], { 2: dev([1]) }), [on(2)]).verdicts[0];
+      expect(v, asm).toMatchObject({ action: 'error', runs: [{ prog_id: 1, ret: 0 }], error: { kind: 'oob', pc, prog_id: 1, addr, message } });
+    }
+  });
+  it('a callee\'s frame is gone once it returns; the caller\'s frame stays reachable from the callee', () => {
+    // main: r1 = fp - 8 holding 5; call f (which reads *r1, and leaves a pointer to its own frame in r0); read *r0.
+    const p = assemble('stdw [%r10-8], 5\nmov %r1, %r10\nadd %r1, -8\ncall local f\nldxdw %r0, [%r0+0]\nexit\nf:\nldxdw %r2, [%r1+0]\nstxdw [%r10-8], %r2\nmov %r0, %r10\nadd %r0, -8\nexit');
     const v = runBatch(snapshot([prog(1, p)], [], { 2: dev([1]) }), [on(2)]).verdicts[0];
-    expect(v).toMatchObject({ action: 'error', error: { kind: 'oob', pc: 1, addr: '0x8888000440000064' } });
-    expect(v.error!.message).toContain('outside packet (54 bytes) at offset 100');
+    expect(v).toMatchObject({ action: 'error', error: { kind: 'oob', pc: 4, addr: '0x88880001400003f8' } });
+    expect(v.error!.message).toBe('invalid read of 8 bytes at 0x88880001400003f8: outside stack (512 bytes) at offset 1016');
+  });
+  it('bpf_skb_change_type: later programs of the chain see the new pkt_type (test_tc_link.c tc1 / tc7), the next packet its own', () => {
+    const change = assemble('mov %r2, 2\ncall 32\nmov %r0, -1\nexit');
+    const read = assemble('ldxw %r0, [%r1+4]\nexit');
+    const s = snapshot([prog(1, change), prog(2, read)], [], { 2: dev([1, 2]), 3: dev([2]) });
+    const v = runBatch(s, [on(2), on(3)]).verdicts;
+    expect(v.map((x) => x.runs.map((r) => r.ret))).toEqual([[-1, 2], [0]]);
+  });
+  it('bpf_csum_level: the skb is CHECKSUM_NONE at each packet', () => {
+    // inc, then query: 0 (CHECKSUM_UNNECESSARY, level 0); a second packet's query alone: -EACCES
+    const p = assemble('mov %r6, %r1\nmov %r2, 1\ncall 135\nmov %r1, %r6\nmov %r2, 0\ncall 135\nexit');
+    const q = assemble('mov %r2, 0\ncall 135\nexit');
+    const s = snapshot([prog(1, p), prog(2, q)], [], { 2: dev([1]), 3: dev([2]) });
+    expect(runBatch(s, [on(2), on(3)]).verdicts.map((x) => x.runs[0].ret)).toEqual([0, -13]);
   });
   it('packet writes show in the verdict; skb fields the program writes too', () => {
     const p = assemble('ldxw %r2, [%r1+76]\nldxw %r3, [%r1+80]\nmov %r4, %r2\nadd %r4, 23\njgt %r4, %r3, out\nstb [%r2+22], 1\nstw [%r1+8], 77\nstw [%r1+72], 5\nout:\nmov %r0, 0\nexit');

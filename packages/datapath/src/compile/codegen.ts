@@ -54,7 +54,7 @@ function emitCall(c: Ctx, x: Insn, pc: number): string {
     const t = pc + x.imm + 1;
     if (!c.starts.has(t)) return `throw fault(${pc}, 'insn', 'call to invalid destination ${t}');`;
     return `if (fp >= ${MAX_BPF_STACK * MAX_CALL_FRAMES}) throw fault(${pc}, 'limit', 'call depth exceeds ${MAX_CALL_FRAMES} frames'); ` +
-      `L0 = f${t}(m, ${ARGS}, fp + ${MAX_BPF_STACK}); H0 = m.rh;`;
+      `L0 = f${t}(m, ${ARGS}, fp + ${MAX_BPF_STACK}); H0 = m.rh; m.stackRegion.len = fp;`;
   }
   if (x.src_reg === BPF_PSEUDO_KFUNC_CALL) return `throw fault(${pc}, 'helper', 'kfunc calls (btf id ${x.imm}) are not modelled');`;
   if (x.src_reg !== 0) return `throw fault(${pc}, 'insn', 'call with src_reg ${x.src_reg}');`;
@@ -137,6 +137,8 @@ function emitFunction(c: Ctx, start: number, end: number, allowStructure: boolea
     'let t = 0, d = 0, ma = 0, mb = 0, tf = null;',
     // Each call of a subprogram has its own budget of back-edges (a local: cheaper than m's).
     `let budget = ${LOOP_BUDGET};`,
+    // The stack ends at this frame's top (Machine.stackRegion).
+    'm.stackRegion.len = fp;',
     ...frameMark(c.insns, start, end),
   ];
   if (targets.size === 0 || st) return [...head, ...body, fell, '}'].join('\n');

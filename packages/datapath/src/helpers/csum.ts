@@ -1,10 +1,12 @@
 // Checksum helpers (net/core/filter.c, include/net/checksum.h): bpf_l3_csum_replace (10),
 // bpf_l4_csum_replace (11), bpf_csum_diff (28), bpf_csum_update (40), bpf_csum_level (135).
 // Values are one's-complement sums of the raw memory words, as the kernel computes them on a
-// little-endian machine; the skb is CHECKSUM_NONE (no skb->csum to keep up to date).
+// little-endian machine; the skb starts CHECKSUM_NONE (no skb->csum to keep up to date), and only
+// bpf_csum_level moves it to CHECKSUM_UNNECESSARY and back, which no other helper here looks at.
 import { errno } from '@bpfsim/events';
 import { bytesAt, ret, retU32, u32arg } from './args.ts';
 import type { HelperFn } from './table.ts';
+import { CHECKSUM_NONE } from '../machine.ts';
 
 const BPF_F_HDR_FIELD_MASK = 0xf, BPF_F_PSEUDO_HDR = 0x10, BPF_F_MARK_MANGLED_0 = 0x20, BPF_F_MARK_ENFORCE = 0x40, BPF_F_IPV6 = 0x80;
 
@@ -97,8 +99,24 @@ export function fold32to16(s: number): number {
 
 /** bpf_csum_update: only CHECKSUM_COMPLETE skbs have a csum to update. */
 export const csumUpdate: HelperFn = (m) => ret(m, -errno.ENOTSUPP);
-/** bpf_csum_level: BPF_CSUM_LEVEL_QUERY of a CHECKSUM_NONE skb is -ENOENT; inc/dec/reset are no-ops for it. */
+const BPF_CSUM_LEVEL_QUERY = 0, BPF_CSUM_LEVEL_INC = 1, BPF_CSUM_LEVEL_DEC = 2, BPF_CSUM_LEVEL_RESET = 3;
+/** SKB_MAX_CSUM_LEVEL */
+const SKB_MAX_CSUM_LEVEL = 3;
+
+/**
+ * bpf_csum_level(skb, level) on Machine.csumLevel (CHECKSUM_NONE, or CHECKSUM_UNNECESSARY with its
+ * level): the __skb_{incr,decr,reset}_checksum_unnecessary steps; a query of anything but
+ * CHECKSUM_UNNECESSARY is -EACCES.
+ */
 export const csumLevel: HelperFn = (m, _l1, _h1, l2, h2) => {
-  if (h2 !== 0 || l2 < 0 || l2 > 3) return ret(m, -errno.EINVAL);
-  return ret(m, l2 === 0 ? -errno.ENOENT : 0);
+  const level = h2 === 0 ? l2 >>> 0 : -1;
+  const lv = m.csumLevel;
+  switch (level) {
+    case BPF_CSUM_LEVEL_QUERY: return ret(m, lv === CHECKSUM_NONE ? -errno.EACCES : lv);
+    case BPF_CSUM_LEVEL_INC: m.csumLevel = lv === CHECKSUM_NONE ? 0 : Math.min(lv + 1, SKB_MAX_CSUM_LEVEL); break;
+    case BPF_CSUM_LEVEL_DEC: if (lv !== CHECKSUM_NONE) m.csumLevel = lv - 1; break; // level 0 goes back to CHECKSUM_NONE (-1)
+    case BPF_CSUM_LEVEL_RESET: m.csumLevel = CHECKSUM_NONE; break;
+    default: return ret(m, -errno.EINVAL);
+  }
+  return ret(m, 0);
 };

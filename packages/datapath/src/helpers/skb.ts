@@ -1,8 +1,8 @@
 // Packet helpers of tc programs (net/core/filter.c): bpf_skb_load_bytes (26), bpf_skb_store_bytes (9),
-// bpf_skb_pull_data (39), hash helpers (34, 41, 48), bpf_get_cgroup_classid (17).
+// bpf_skb_pull_data (39), hash helpers (34, 41, 48), bpf_get_cgroup_classid (17), bpf_skb_change_type (32).
 import { errno } from '@bpfsim/events';
 import { SKB } from '../memory/ctx.ts';
-import { skbU32, setSkbU32 } from '../skb.ts';
+import { PACKET_OTHERHOST, skbU32, setSkbU32 } from '../skb.ts';
 import { bytesAt, ret, retU32, u32arg } from './args.ts';
 import type { HelperFn } from './table.ts';
 
@@ -40,3 +40,11 @@ export const setHashInvalid: HelperFn = (m) => { setSkbU32(m, SKB.hash, 0); retu
 export const setHash: HelperFn = (m, _l1, _h1, l2) => { setSkbU32(m, SKB.hash, l2); return retU32(m, 0); };
 /** No cgroup is modelled: classid 0. */
 export const getCgroupClassid: HelperFn = (m) => retU32(m, 0);
+
+/** bpf_skb_change_type(skb, pkt_type): only between PACKET_HOST .. PACKET_OTHERHOST, else -EINVAL. */
+export const skbChangeType: HelperFn = (m, _l1, _h1, l2) => {
+  const t = l2 >>> 0; // u32 pkt_type
+  if (skbU32(m, SKB.pkt_type) > PACKET_OTHERHOST || t > PACKET_OTHERHOST) return ret(m, -errno.EINVAL);
+  setSkbU32(m, SKB.pkt_type, t);
+  return ret(m, 0);
+};

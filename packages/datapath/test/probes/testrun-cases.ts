@@ -167,6 +167,58 @@ miss:
 mov %r0, -1
 exit`;
 
+
+// One helper call with r2..r5 as given (r1 = ctx), returning what the helper returned.
+const call = (id: number, ...args: number[]) => [...args.map((a, i) => `mov %r${i + 2}, ${a}`), `call ${id}`, 'exit'].join('\n');
+// The same for helpers without a ctx argument: r1..r5 as given.
+const call1 = (id: number, ...args: number[]) => [...args.map((a, i) => `mov %r${i + 1}, ${a}`), `call ${id}`, 'exit'].join('\n');
+
+// bpf_skb_change_type(skb, t) (32), then skb->pkt_type: (ret << 8) | pkt_type.
+const CHANGE_TYPE = (t: number) => `
+mov %r6, %r1
+mov %r2, ${t}
+call 32
+lsh %r0, 8
+ldxw %r1, [%r6+${SKB.pkt_type}]
+or %r0, %r1
+exit`;
+
+// bpf_skb_store_bytes(skb, off, &0x01020304, 4, flags)
+const STORE_BYTES = (off: number, flags: number) => `
+stw [%r10-8], 0x04030201
+mov %r2, ${off}
+mov %r3, %r10
+add %r3, -8
+mov %r4, 4
+mov %r5, ${flags}
+call 9
+exit`;
+
+// bpf_csum_level(skb, a) then bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY): (first << 16) ^ second.
+const CSUM_LEVEL = (a: number) => `
+mov %r6, %r1
+mov %r2, ${a}
+call 135
+mov %r7, %r0
+mov %r1, %r6
+mov %r2, 0
+call 135
+lsh %r7, 16
+xor %r0, %r7
+exit`;
+
+// bpf_trace_printk("hi %d %x\\n", 10, 7, 0x2a): the length it wrote.
+const PRINTK = `
+${[...'hi %d %x\n'].map((ch, i) => `stb [%r10-${16 - i}], ${ch.charCodeAt(0)}`).join('\n')}
+${Array.from({ length: 16 - 9 }, (_, i) => `stb [%r10-${7 - i}], 0`).join('\n')}
+mov %r1, %r10
+add %r1, -16
+mov %r2, 10
+mov %r3, 7
+mov %r4, 0x2a
+call 6
+exit`;
+
 const c = (name: string, asm: string, data_in: string, o: Partial<TestRunCase> = {}): TestRunCase =>
   ({ name, asm, data_in, data_out: 0, ctx_out: 0, repeat: 1, ...o });
 
@@ -223,6 +275,44 @@ export const TESTRUN_CASES: readonly TestRunCase[] = [
   c('skb_load_bytes past the end', LOAD_BYTES_PAST_END, ETH_IP_UDP),
   c('map counter', COUNTER, ETH_IP_UDP, { counter: true }),
   c('map counter, repeat 5', COUNTER, ETH_IP_UDP, { counter: true, repeat: 5 }),
+  c('skb_change_type to PACKET_MULTICAST', CHANGE_TYPE(2), ETH_IP_UDP),
+  c('skb_change_type to PACKET_OTHERHOST', CHANGE_TYPE(3), ETH_IP_UDP),
+  c('skb_change_type to 4: EINVAL', CHANGE_TYPE(4), ETH_IP_UDP),
+  c('redirect', call1(23, 1, 0), ETH_IP_UDP),
+  c('redirect BPF_F_INGRESS', call1(23, 1, 1), ETH_IP_UDP),
+  c('redirect bad flags', call1(23, 1, 2), ETH_IP_UDP),
+  c('redirect_peer', call1(155, 1, 0), ETH_IP_UDP),
+  c('redirect_peer with flags', call1(155, 1, 1), ETH_IP_UDP),
+  c('redirect_neigh', call1(152, 1, 0, 0, 0), ETH_IP_UDP),
+  c('redirect_neigh with flags', call1(152, 1, 0, 0, 1), ETH_IP_UDP),
+  c('l3_csum_replace size 2', call(10, 24, 0x1234, 0xabcd, 2), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace size 4', call(10, 24, 0x0100a8c0, 0x0500a8c0, 4), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace by diff', call(10, 24, 0, 0x12345678, 0), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace diff with from', call(10, 24, 1, 0x12345678, 0), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace size 8: EINVAL', call(10, 24, 1, 2, 8), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace bad flags', call(10, 24, 1, 2, 0x12), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace odd offset', call(10, 25, 1, 2, 2), ETH_IP_UDP, { data_out: 200 }),
+  c('l3_csum_replace past the end', call(10, 53, 1, 2, 2), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace size 2', call(11, 40, 0x1234, 0xabcd, 2), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace size 4 pseudo header', call(11, 40, 0x0100a8c0, 0x0500a8c0, 0x14), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace by diff', call(11, 40, 0, 0x12345678, 0), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace mangled 0 keeps a zero sum', call(11, 40, 0x1234, 0xabcd, 0x22), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace mangled 0 on a set sum', call(11, 24, 0x1234, 0xabcd, 0x22), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace BPF_F_IPV6', call(11, 40, 0x1234, 0xabcd, 0x82), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace bad flags', call(11, 40, 1, 2, 0x102), ETH_IP_UDP, { data_out: 200 }),
+  c('l4_csum_replace past the end', call(11, 54, 1, 2, 2), ETH_IP_UDP, { data_out: 200 }),
+  c('csum_update', call(40, 0x1234), ETH_IP_UDP),
+  c('csum_level query', CSUM_LEVEL(0), ETH_IP_UDP),
+  c('csum_level inc, query', CSUM_LEVEL(1), ETH_IP_UDP),
+  c('csum_level dec, query', CSUM_LEVEL(2), ETH_IP_UDP),
+  c('csum_level reset, query', CSUM_LEVEL(3), ETH_IP_UDP),
+  c('csum_level 4: EINVAL', CSUM_LEVEL(4), ETH_IP_UDP),
+  c('skb_store_bytes BPF_F_INVALIDATE_HASH', STORE_BYTES(6, 2), ETH_IP_UDP, { data_out: 200 }),
+  c('skb_store_bytes bad flags', STORE_BYTES(6, 4), ETH_IP_UDP, { data_out: 200 }),
+  c('skb_store_bytes past the end', STORE_BYTES(51, 0), ETH_IP_UDP, { data_out: 200 }),
+  c('skb_pull_data within', call(39, 54), ETH_IP_UDP),
+  c('skb_pull_data past the end', call(39, 55), ETH_IP_UDP),
+  c('trace_printk returns its length', PRINTK, ETH_IP_UDP),
   c('returns -1', 'mov %r0, -1\nexit', ETH_IP_UDP),
   c('returns a 64-bit value', 'lddw %r0, 0x123456789abcdef0\nexit', ETH_IP_UDP),
 ];
