@@ -1,10 +1,15 @@
 // ns per packet of the datapath's compiled programs beside the live kernel's JIT (BPF_PROG_TEST_RUN
 // with repeat=N reports its mean ns per run in `duration`), for three SCHED_CLS programs:
 //   alu      straight-line: 128 ALU64/ALU32 instructions on registers
-//   loop     a bounded loop: 256 iterations of a multiply-xorshift step
+//   loop     a bounded loop: 256 iterations of a multiply-xorshift step (register-only with a loop:
+//            the model runs it through its WebAssembly back end, compile/wasm.ts)
 //   tc       a realistic tc program: parse Ethernet / IPv4 / TCP with bounds checks, look the
 //            flow's source address up in a hash map (1024 entries), bump a per-CPU-less array
 //            counter with an atomic add, return TC_ACT_OK
+// alu and loop return a bit of the xor of every register's two halves, so that the result depends
+// on every instruction: a program returning a constant (or only some registers' low halves) lets
+// V8 drop that arithmetic as dead code, which the kernel's JIT does not. The model's retval is
+// checked against the kernel's.
 // Model figures: `run` is testRun(repeat=N)'s per-run cost (what the kernel's duration measures),
 // `batch` runBatch's per-packet cost through the tcx fast path (skb set-up, verdict, write set).
 // Run: npx tsx bench/datapath.ts [N]   (the kernel column needs root; bench/native/datapath_kernel.c)
@@ -24,7 +29,7 @@ const ALU = (() => {
     const shift = o === 'rsh' || o === 'lsh' || o === 'arsh';
     lines.push(`${o} ${d}, ${shift ? (i % 13) + 1 : i % 3 === 0 ? `%r${[2, 3, 4, 5, 0][i % 5]}` : (i * 2654435761) % 100000 + 1}`);
   }
-  lines.push('xor %r0, %r2', 'xor %r0, %r3', 'and %r0, 0', 'exit');
+  lines.push('xor %r0, %r2', 'xor %r0, %r3', 'xor %r0, %r4', 'xor %r0, %r5', 'mov %r1, %r0', 'rsh %r1, 32', 'xor %r0, %r1', 'and %r0, 1', 'exit');
   return lines.join('\n');
 })();
 
@@ -40,7 +45,10 @@ loop:
   add %r0, %r2
   add %r3, 1
   jlt %r3, 256, loop
-  and %r0, 0
+  mov %r1, %r0
+  rsh %r1, 32
+  xor %r0, %r1
+  and %r0, 1
   exit`;
 
 const TC = `
@@ -95,9 +103,9 @@ function snapOf(c: Case): Snapshot {
   return snapshot([prog(1, assemble(c.asm), c.maps ? [10, 11] : [])], maps, { 1: { ifindex: 1 }, 2: { ifindex: 2, tcx_ingress: { fp: [1] } } });
 }
 
-function modelRun(c: Case): number {
+function modelRun(c: Case): { ns: number; retval: number } {
   const s = snapOf(c);
-  testRun(s, 1, { data_in: PKT, repeat: 20_000 }); // warm up: compile, let V8 optimise
+  const retval = testRun(s, 1, { data_in: PKT, repeat: 20_000 }).out!.retval; // warm up: compile, let V8 optimise
   let best = Infinity;
   for (let k = 0; k < 5; k++) {
     const t0 = process.hrtime.bigint();
@@ -106,7 +114,7 @@ function modelRun(c: Case): number {
     if (r.ret !== 0) throw new Error(`${c.name}: testRun ret ${r.ret} ${r.error?.message}`);
     best = Math.min(best, ns);
   }
-  return best;
+  return { ns: best, retval };
 }
 
 function modelBatch(c: Case): number {
@@ -127,14 +135,15 @@ function modelBatch(c: Case): number {
   return best;
 }
 
-function kernelRun(c: Case): number {
+function kernelRun(c: Case): { ns: number; retval: number } {
   const maps = c.maps ? ['MAP 1 4 4 1024 0', ...FLOWS.map(([k, v]) => `UPDATE 0 ${k} ${v}`), 'MAP 2 4 8 1 0'] : [];
   const script = [...maps, `PROG 3 ${insnsHex(assemble(c.asm))}`];
   const runs = Array.from({ length: 5 }, () => `RUN 0 ${N} ${PKT} - 0 0`);
   const out = kernel([...script, ...runs]);
   const load = out[script.length - 1];
   if (!load.startsWith('ok')) throw new Error(`${c.name}: kernel refused the program: ${load}`);
-  return Math.min(...out.slice(script.length).map((l) => parseRun(l).duration));
+  const answers = out.slice(script.length).map(parseRun);
+  return { ns: Math.min(...answers.map((r) => r.duration)), retval: answers[0].retval };
 }
 
 const why = kernelUnavailable();
@@ -142,9 +151,11 @@ console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, Linux 
 console.log(`N = ${N} runs per measurement, best of 5; kernel: BPF_PROG_TEST_RUN repeat=N duration (JIT), ${why ? `skipped: ${why}` : 'in a private netns'}`);
 console.log('program   model run ns   model batch ns/pkt   kernel ns   run/kernel   batch/kernel');
 for (const c of CASES) {
-  const run = modelRun(c);
+  const { ns: run, retval } = modelRun(c);
   const batch = modelBatch(c);
-  const k = why ? NaN : kernelRun(c);
+  const kr = why ? undefined : kernelRun(c);
+  if (kr && kr.retval !== retval) throw new Error(`${c.name}: the model returns ${retval}, the kernel ${kr.retval}`);
+  const k = kr ? kr.ns : NaN;
   const f = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(1));
   console.log(`${c.name.padEnd(8)}  ${f(run).padStart(12)}   ${f(batch).padStart(18)}   ${f(k).padStart(9)}   ${(Number.isNaN(k) ? '-' : (run / k).toFixed(2) + 'x').padStart(10)}   ${(Number.isNaN(k) ? '-' : (batch / k).toFixed(2) + 'x').padStart(12)}`);
 }

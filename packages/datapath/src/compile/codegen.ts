@@ -3,7 +3,8 @@
 // its jumps nest (structure.ts) and otherwise a `switch` on the jump targets inside a loop, and
 // which calls its callees directly.
 // r6-r9 survive a call because they are the caller's locals; r10 is the constant fp (a frame is
-// 512 bytes of the machine's stack; the callee's fp is 512 above).
+// 512 bytes of the machine's stack; the callee's fp is 512 above). A program of register arithmetic
+// with a loop goes to the WebAssembly back end instead (wasm.ts).
 import type { Insn } from '@bpfsim/events';
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } from '@bpfsim/events';
 import {
@@ -20,6 +21,7 @@ import { BASE, HI_MAPS } from '../memory/region.ts';
 import { RUNTIME_NAMES, type Runtime } from './runtime.ts';
 import type { HelperTable } from '../helpers/table.ts';
 import { LOOP_BUDGET, type Machine } from '../machine.ts';
+import { wasmProgram } from './wasm.ts';
 
 /** A compiled (sub)program: r1..r5 as (lo, hi) pairs and the frame pointer; returns r0's low half, m.rh its high half. */
 export type ProgFn = (m: Machine, l1: number, h1: number, l2: number, h2: number, l3: number, h3: number,
@@ -161,6 +163,8 @@ function frameMark(insns: readonly Insn[], start: number, end: number): string[]
 export interface CompileOptions {
   /** false: every subprogram with jumps gets the switch dispatch loop (tests compare the two). */
   readonly structured?: boolean;
+  /** false: never the WebAssembly back end (wasm.ts; tests compare the two); 'always': also for programs without a loop (tests). */
+  readonly wasm?: boolean | 'always';
 }
 
 export function compileInsns(insns: readonly Insn[], mapIds: readonly number[], helpers: HelperTable, rt: Runtime, opts: CompileOptions = {}): ProgFn {
@@ -168,6 +172,10 @@ export function compileInsns(insns: readonly Insn[], mapIds: readonly number[], 
     return (() => { throw new Error('empty program'); }) as unknown as ProgFn;
   }
   const starts = subprogStarts(insns);
+  if (starts.length === 1 && opts.wasm !== false && opts.structured !== false) {
+    const w = wasmProgram(insns, opts.wasm !== 'always', LOOP_BUDGET);
+    if (w !== undefined) return w;
+  }
   const c: Ctx = { insns, maps: linkMaps(insns, mapIds), helpers, usedHelpers: new Set(), starts: new Set(starts) };
   const fns = starts.map((s, k) => emitFunction(c, s, k + 1 < starts.length ? starts[k + 1] : insns.length, opts.structured ?? true));
   const preamble = [
