@@ -1,6 +1,7 @@
 // runBatch: tcx chain semantics, redirect, the copy-on-write overlay and its write set, tail
 // calls, helpers' inputs (seed, clock) and outputs (log), errors as values, and a frozen snapshot.
 import { describe, expect, it } from 'vitest';
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, insn } from '@bpfsim/events';
 import { assemble } from '../src/asm/index.ts';
 import { runBatch, type Packet } from '../src/pipeline.ts';
 import type { Snapshot } from '../src/snapshot.ts';
@@ -138,6 +139,22 @@ describe('maps: copy-on-write overlay and write set', () => {
       { map_id: 30, key: '01000000', value: '0b00000000000000' },
       { map_id: 30, key: '09000000', delete: true },
     ]);
+  });
+});
+
+describe('ld_imm64 map references', () => {
+  it('by fd and by fd_array index (BPF_PSEUDO_MAP_IDX, _IDX_VALUE): the k-th distinct reference is map_ids[k]', () => {
+    // r1 = &map_ids[1] value + 4 (fd_array index 2, as a value); *(u32 *)r1 = 7. r1 = map by fd 9 (map_ids[0]), key 0: lookup, *r0 = 5.
+    const idxValue = [insn(0x18, 1, BPF_PSEUDO_MAP_IDX_VALUE, 0, 2), insn(0, 0, 0, 0, 4)];
+    const rest = assemble('stw [%r1+0], 7\nstw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\ncall 1\njeq %r0, 0, +1\nstw [%r0+0], 5\nmov %r0, 0\nexit');
+    const byFd = [insn(0x18, 1, BPF_PSEUDO_MAP_FD, 0, 9), insn(0, 0, 0, 0, 0)];
+    const byIdx = [insn(0x18, 1, BPF_PSEUDO_MAP_IDX, 0, 2), insn(0, 0, 0, 0, 0)];
+    const p = [...byFd, ...idxValue, ...rest.slice(0, 4), ...byIdx, ...rest.slice(4)];
+    const s = snapshot([prog(1, p, [60, 61])], [arrayMap(60, 8, 1), arrayMap(61, 8, 1)], { 2: dev([1]) });
+    const r = runBatch(s, [on(2)]);
+    expect(r.verdicts[0]).toMatchObject({ action: 'pass', code: 0 });
+    // fd 9 is map_ids[0] (60); fd_array index 2, named twice, is map_ids[1] (61): the value store and the lookup both hit 61.
+    expect(r.writeSet).toEqual([{ map_id: 61, key: '00000000', value: '0500000007000000' }]);
   });
 });
 
