@@ -142,6 +142,75 @@ describe('maps: copy-on-write overlay and write set', () => {
   });
 });
 
+// tools/testing/selftests/bpf/progs/test_tc_link.c's tc1 and tc7 by hand (its globals in a .bss
+// array: seen_tc1..8 at 0..7, set_type 8, seen_eth 9, seen_host 10, seen_mcast 11), chained on
+// ingress as tc_links.c's set_type test runs them: what that test asserts must hold.
+const LOAD_ETH = 'stdw [%r10-16], 0\nstdw [%r10-8], 0\nmov %r1, %r6\nmov %r2, 0\nmov %r3, %r10\nadd %r3, -16\nmov %r4, 14\ncall 26\njne %r0, 0, out';
+/** .bss[off] = (r2 == v), left in r3 too. */
+const FLAG = (v: number, off: number) => `mov %r3, 0\njne %r2, ${v}, +1\nmov %r3, 1\nstxb [%r7+${off}], %r3`;
+const TC1 = assemble(`
+  mov %r6, %r1
+  ldxw %r2, [%r6+16]
+  jne %r2, 0x8, out
+  ${LOAD_ETH}
+  ldxh %r2, [%r10-4]
+  ldmapvalue %r7, 0, 0
+  ${FLAG(0x8, 9)}
+  ldxw %r2, [%r6+4]
+  ${FLAG(0, 10)}
+  jeq %r3, 0, out
+  ldxb %r2, [%r7+8]
+  jeq %r2, 0, out
+  stb [%r10-16], 4
+  mov %r1, %r6
+  mov %r2, 0
+  mov %r3, %r10
+  add %r3, -16
+  mov %r4, 14
+  mov %r5, 0
+  call 9
+  jne %r0, 0, fail
+  mov %r1, %r6
+  mov %r2, 2
+  call 32
+out:
+  ldmapvalue %r7, 0, 0
+  stb [%r7+0], 1
+fail:
+  mov %r0, -1
+  exit`);
+const TC7 = assemble(`
+  mov %r6, %r1
+  ldxw %r2, [%r6+16]
+  jne %r2, 0x8, out
+  ${LOAD_ETH}
+  ldxb %r2, [%r10-16]
+  jne %r2, 4, out
+  ldmapvalue %r7, 0, 0
+  ldxb %r2, [%r7+8]
+  jeq %r2, 0, out
+  ldxw %r2, [%r6+4]
+  ${FLAG(2, 11)}
+  mov %r1, %r6
+  mov %r2, 0
+  call 32
+out:
+  ldmapvalue %r7, 0, 0
+  stb [%r7+6], 1
+  mov %r0, 0
+  exit`);
+
+describe('test_tc_link.c (tc1, tc7) as tc_links.c runs them', () => {
+  it('seen_eth, seen_host, seen_mcast; the frame leaves with h_dest[0] = 4', () => {
+    const bss = arrayMap(70, 20, 1, { 0: '0000000000000000' + '01000000' + '0000000000000000' });
+    const s = snapshot([prog(1, TC1, [70]), prog(7, TC7, [70])], [bss], { 2: dev([1, 7]) });
+    const v = runBatch(s, [on(2)]);
+    expect(v.verdicts[0]).toMatchObject({ action: 'pass', code: 0, runs: [{ prog_id: 1, ret: -1 }, { prog_id: 7, ret: 0 }], data: '04' + PKT.slice(2) });
+    // seen_tc1, seen_tc7, set_type (as it was), seen_eth, seen_host, seen_mcast
+    expect(v.writeSet).toEqual([{ map_id: 70, key: '00000000', value: '0100000000000100' + '01010101' + '0000000000000000' }]);
+  });
+});
+
 describe('ld_imm64 map references', () => {
   it('by fd and by fd_array index (BPF_PSEUDO_MAP_IDX, _IDX_VALUE): the k-th distinct reference is map_ids[k]', () => {
     // r1 = &map_ids[1] value + 4 (fd_array index 2, as a value); *(u32 *)r1 = 7. r1 = map by fd 9 (map_ids[0]), key 0: lookup, *r0 = 5.
