@@ -38,10 +38,14 @@ function parseNum(s: string, line: number): bigint {
   return m[1] === '-' ? -v : v;
 }
 
-/** imm32: any value that fits in 32 bits, signed or unsigned, kept as its low 32 bits (signed). */
+/**
+ * imm32, kept as its low 32 bits (signed): a decimal is a signed 32-bit value, a hex number may
+ * also be an unsigned one (0xffffffff), as the conformance suite's assembler reads them.
+ */
 function imm32(s: string, line: number): number {
   const v = parseNum(s, line);
-  if (v < -(1n << 31n) || v >= 1n << 32n) throw new AsmError(line, `immediate '${s}' does not fit in 32 bits`);
+  const max = /^[+-]?0x/.test(s) ? 1n << 32n : 1n << 31n;
+  if (v < -(1n << 31n) || v >= max) throw new AsmError(line, `immediate '${s}' does not fit in 32 bits`);
   return Number(BigInt.asIntN(32, v));
 }
 
