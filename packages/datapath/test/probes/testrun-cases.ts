@@ -219,6 +219,13 @@ mov %r4, 0x2a
 call 6
 exit`;
 
+// bpf_map_update_elem(counter, &0, &0x1122334455667788, flags) / bpf_map_delete_elem(counter, &0) /
+// bpf_map_lookup_elem(counter, &key) != NULL: what the helper returns.
+const KEY0 = 'stw [%r10-4], 0\nldmapfd %r1, 0\nmov %r2, %r10\nadd %r2, -4';
+const UPDATE = (flags: number) => `lddw %r3, 0x1122334455667788\nstxdw [%r10-16], %r3\n${KEY0}\nmov %r3, %r10\nadd %r3, -16\nmov %r4, ${flags}\ncall 2\nexit`;
+const DELETE = `${KEY0}\ncall 3\nexit`;
+const LOOKUP = (key: number) => `stw [%r10-4], ${key}\nldmapfd %r1, 0\nmov %r2, %r10\nadd %r2, -4\ncall 1\nmov %r1, %r0\nmov %r0, 1\njne %r1, 0, +1\nmov %r0, 0\nexit`;
+
 const c = (name: string, asm: string, data_in: string, o: Partial<TestRunCase> = {}): TestRunCase =>
   ({ name, asm, data_in, data_out: 0, ctx_out: 0, repeat: 1, ...o });
 
@@ -313,6 +320,13 @@ export const TESTRUN_CASES: readonly TestRunCase[] = [
   c('skb_pull_data within', call(39, 54), ETH_IP_UDP),
   c('skb_pull_data past the end', call(39, 55), ETH_IP_UDP),
   c('trace_printk returns its length', PRINTK, ETH_IP_UDP),
+  c('map update BPF_ANY', UPDATE(0), ETH_IP_UDP, { counter: true }),
+  c('map update BPF_EXIST', UPDATE(2), ETH_IP_UDP, { counter: true }),
+  c('map update BPF_NOEXIST on an array: EEXIST', UPDATE(1), ETH_IP_UDP, { counter: true }),
+  c('map update bad flags: EINVAL', UPDATE(8), ETH_IP_UDP, { counter: true }),
+  c('map delete on an array: EINVAL', DELETE, ETH_IP_UDP, { counter: true }),
+  c('map lookup past max_entries: NULL', LOOKUP(1), ETH_IP_UDP, { counter: true }),
+  c('map lookup within: a value', LOOKUP(0), ETH_IP_UDP, { counter: true }),
   c('returns -1', 'mov %r0, -1\nexit', ETH_IP_UDP),
   c('returns a 64-bit value', 'lddw %r0, 0x123456789abcdef0\nexit', ETH_IP_UDP),
 ];
