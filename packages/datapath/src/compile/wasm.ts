@@ -7,7 +7,7 @@
 // with codegen.ts. Both give the same r0 and the same faults (test/wasm.test.ts).
 //
 // The function takes r1..r5 as (lo, hi) i32 pairs and fp; returns r0's low half, and leaves r0's
-// high half at memory[0] (WASM_OUT[0]), and at memory[4] how it ended: 0 exit, 1 the loop budget
+// high half at memory[0], and at memory[4] how it ended: 0 exit, 1 the loop budget
 // exhausted at the pc in memory[8], 2 execution fell off the end.
 import type { Insn } from '@bpfsim/events';
 import {
@@ -25,7 +25,7 @@ import { I32, I64, Op, VOID, sleb, uleb, wasmModule } from './wasm-encode.ts';
 /** How a WebAssembly run ended (memory[4]). */
 export const WASM_EXIT = 0, WASM_BUDGET = 1, WASM_FELL_OFF = 2;
 
-/** A compiled function: r1..r5 as (lo, hi) pairs and fp; r0's low half (the rest in WASM_OUT). */
+/** A compiled function: r1..r5 as (lo, hi) pairs and fp; r0's low half (the rest in the shared memory). */
 export type WasmFn = (l1: number, h1: number, l2: number, h2: number, l3: number, h3: number,
   l4: number, h4: number, l5: number, h5: number, fp: number) => number;
 
@@ -252,30 +252,38 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** Absent where Node runs without WebAssembly (--jitless): then every program stays with codegen.ts. */
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 /**
  * The memory every compiled program reports through (runs are synchronous: the caller reads the
  * words right after the call), as int32 words: one memory for all, not one per program.
  */
-const SHARED = new WA.Memory({ initial: 1 });
-export const WASM_OUT = new Int32Array(SHARED.buffer, 0, 3);
+let shared: { readonly mem: object; readonly out: Int32Array } | undefined;
+function sharedMemory(api: WasmApi): { readonly mem: object; readonly out: Int32Array } {
+  if (shared === undefined) {
+    const mem = new api.Memory({ initial: 1 });
+    shared = { mem, out: new Int32Array(mem.buffer, 0, 3) };
+  }
+  return shared;
+}
 
 /** The program as WebAssembly (see wasmCandidate), or undefined. */
-function compileWasm(insns: readonly Insn[], st: Structure, budget: number): WasmFn | undefined {
+function compileWasm(api: WasmApi, insns: readonly Insn[], st: Structure, budget: number): WasmFn | undefined {
   const b = body(insns, st, budget);
   if (b === undefined) return undefined;
   const bytes = wasmModule([{ params: Array(11).fill(I32), results: [I32], locals: [...Array(11).fill(I64), I32, I64, I32, I32], body: b }]);
-  return new WA.Instance(new WA.Module(bytes), { m: { mem: SHARED } }).exports.f as WasmFn;
+  return new api.Instance(new api.Module(bytes), { m: { mem: sharedMemory(api).mem } }).exports.f as WasmFn;
 }
 
 /** The program as a ProgFn through this back end, when it takes it (wasmCandidate), else undefined. */
 export function wasmProgram(insns: readonly Insn[], needLoop: boolean, budget: number): ProgFn | undefined {
+  if (WA === undefined) return undefined;
   const st = structure(insns, 0, insns.length, jumpTargets(insns, 0, insns.length));
   if (!wasmCandidate(insns, st, needLoop)) return undefined;
-  const f = compileWasm(insns, st, budget);
+  const f = compileWasm(WA, insns, st, budget);
   if (f === undefined) return undefined;
-  const out = WASM_OUT, last = insns.length - 1;
+  const out = sharedMemory(WA).out, last = insns.length - 1;
   return (m, l1, h1, l2, h2, l3, h3, l4, h4, l5, h5, fp) => {
     const lo = f(l1, h1, l2, h2, l3, h3, l4, h4, l5, h5, fp);
     if (out[1] !== WASM_EXIT) throw wasmFault(out, last);
