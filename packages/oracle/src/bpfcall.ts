@@ -1,5 +1,5 @@
 // One bpf(2) event on a live helper: translate ids, encode, call, decode, translate back.
-import { bpf_attach_type, type BpfEvent, type ModelledCmd, type Result } from '@bpfsim/events';
+import { bpf_attach_type, bpf_map_type, type BpfEvent, type ModelledCmd, type Result } from '@bpfsim/events';
 import { decodeOut, type CallOutcome } from './attr/decode.ts';
 import { encodeAttr } from './attr/encode.ts';
 import { implicitLookupValue } from './attr/buffers.ts';
@@ -7,7 +7,7 @@ import type { InfoKind } from './attr/info.ts';
 import type { IdKind, IdMap } from './ids.ts';
 import type { Helper } from './native/helper.ts';
 import { fdinfo, fdKind, mapShape, possibleCpus } from './procfs.ts';
-import { idsToKernel, idsToModel } from './translate.ts';
+import { idsToKernel, idsToModel, progArrayValueToModel } from './translate.ts';
 
 type Attr = Readonly<Record<string, unknown>>;
 
@@ -91,6 +91,9 @@ export async function runBpf(h: Helper, ev: BpfEvent, ids: IdMap): Promise<Resul
     infoKind = k === 'prog' || k === 'map' || k === 'link' ? k : undefined;
   }
   const r = await call(h, ev.cmd, attr, infoKind);
+  if (ev.cmd === 'BPF_MAP_LOOKUP_ELEM' && typeof r.out?.value === 'string' && mapShape(h.pid, (attr.map_fd as number) ?? 0)?.map_type === bpf_map_type.BPF_MAP_TYPE_PROG_ARRAY) {
+    return { ret: r.ret, out: { ...r.out, value: progArrayValueToModel(r.out.value, ids) } };
+  }
   const created = CREATES[ev.cmd];
   if (created && r.ret >= 0) {
     const id = Number(fdinfo(h.pid, r.ret)?.[`${created}_id`]);

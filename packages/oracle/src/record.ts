@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import type { Result } from '@bpfsim/events';
 import { runOnKernel } from './run.ts';
 
-export interface Scenario { readonly name: string; readonly events: readonly unknown[] }
+export interface Scenario {
+  readonly name: string;
+  readonly events: readonly unknown[];
+  /** Recorded with the kernel's deferred work settled after each event that drops a reference (ms waited; see session.ts). */
+  readonly settleMs?: number;
+}
 export interface Fixture extends Scenario {
   readonly kernel: string;
   readonly recordedBy: string;
@@ -19,7 +24,8 @@ function asScenario(v: unknown, where: string): Scenario {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`${where}: expected { "name": ..., "events": [...] }`);
   if (typeof o.name !== 'string' || !NAME.test(o.name)) throw new Error(`${where}: name must be a plain file name (letters, digits, . _ -), got ${JSON.stringify(o.name)}`);
   if (!Array.isArray(o.events)) throw new Error(`${where} (${o.name}): events must be an array`);
-  return { name: o.name, events: o.events };
+  if (o.settleMs !== undefined && !(Number.isInteger(o.settleMs) && o.settleMs > 0 && o.settleMs <= 10_000)) throw new Error(`${where} (${o.name}): settleMs must be a whole number of milliseconds from 1 to 10000`);
+  return o.settleMs === undefined ? { name: o.name, events: o.events } : { name: o.name, events: o.events, settleMs: o.settleMs };
 }
 
 /** Every scenario in the *.json files of `dir` (each holds one scenario or an array of them), by name. */
@@ -45,14 +51,14 @@ export function loadScenarios(dir: string): Scenario[] {
 }
 
 export async function recordScenario(s: Scenario): Promise<Fixture> {
-  const run = await runOnKernel(s.events);
-  return { name: s.name, kernel: run.kernel, recordedBy: RECORDED_BY, events: s.events, results: run.results };
+  const run = await runOnKernel(s.events, { settleMs: s.settleMs });
+  return { name: s.name, kernel: run.kernel, recordedBy: RECORDED_BY, ...(s.settleMs ? { settleMs: s.settleMs } : {}), events: s.events, results: run.results };
 }
 
 /** JSON with one event and one result per line, so fixture diffs stay readable. */
 export function formatFixture(f: Fixture): string {
   const list = (xs: readonly unknown[]) => (xs.length ? `[\n${xs.map((x) => `  ${JSON.stringify(x)}`).join(',\n')}\n ]` : '[]');
-  return `{\n "name": ${JSON.stringify(f.name)},\n "kernel": ${JSON.stringify(f.kernel)},\n "recordedBy": ${JSON.stringify(f.recordedBy)},\n` +
+  return `{\n "name": ${JSON.stringify(f.name)},\n "kernel": ${JSON.stringify(f.kernel)},\n "recordedBy": ${JSON.stringify(f.recordedBy)},\n${f.settleMs ? ` "settleMs": ${f.settleMs},\n` : ''}` +
     ` "events": ${list(f.events)},\n "results": ${list(f.results)}\n}\n`;
 }
 

@@ -19,6 +19,8 @@ export interface KernelRun {
 export interface RunOptions {
   /** Kill the run after this long (default 60 s plus 10 ms per event). */
   readonly timeoutMs?: number;
+  /** Wait this long after each event that can drop a reference (SessionOptions.settleMs). */
+  readonly settleMs?: number;
 }
 
 const INNER = join(dirname(fileURLToPath(import.meta.url)), 'ns', 'inner.ts');
@@ -44,14 +46,14 @@ function tsxLoader(): string {
  */
 export async function runOnKernel(events: readonly Event[] | readonly unknown[], opts: RunOptions = {}): Promise<KernelRun> {
   events.forEach((e, i) => assertEvent(e, i));
-  const request: InnerRequest = { events, helperBinary: ensureHelper(), hostNamespaces: currentNamespaces() };
+  const request: InnerRequest = { events, helperBinary: ensureHelper(), hostNamespaces: currentNamespaces(), settleMs: opts.settleMs };
   const child = spawn(
     'flock', [ORACLE_LOCK, 'unshare', '-n', '-m', '--propagation', 'private', '--', process.execPath, '--import', tsxLoader(), INNER],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const killChild = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
   process.once('exit', killChild);
-  const timer = setTimeout(killChild, opts.timeoutMs ?? 60_000 + 10 * events.length);
+  const timer = setTimeout(killChild, opts.timeoutMs ?? 60_000 + (10 + (opts.settleMs ?? 0)) * events.length);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });

@@ -11,7 +11,17 @@ export interface SessionOptions {
   readonly helperBinary: string;
   /** The directory helpers chroot into (holds the bpffs at sys/fs/bpf and a fifo/ directory). */
   readonly root: string;
+  /**
+   * Milliseconds to wait after each event that can drop a reference (close, exit, unlink, and a
+   * map update or delete), for the kernel's deferred work to finish: a prog array's entries are
+   * cleared by a work item when its last user reference goes (map_release_uref), and a freed
+   * program's maps are put after an RCU grace period. The model folds the settled outcome;
+   * scenarios that observe it right after such an event ask for this (`settleMs` in the scenario).
+   */
+  readonly settleMs?: number;
 }
+
+const SETTLE_AFTER: ReadonlySet<string> = new Set(['close', 'exit', 'unlink', 'BPF_MAP_UPDATE_ELEM', 'BPF_MAP_DELETE_ELEM']);
 
 export class Session {
   private readonly procs = new Map<number, Helper>();
@@ -26,6 +36,7 @@ export class Session {
       const e = assertEvent(events[i], i);
       try {
         results.push(await this.step(e, i));
+        if (this.opts.settleMs && SETTLE_AFTER.has(e.kind === 'bpf' ? e.cmd : e.kind)) await new Promise((r) => setTimeout(r, this.opts.settleMs));
       } catch (err) {
         if (err instanceof FieldError) throw new EventError(i, { path: err.path, message: err.message });
         if (err instanceof EventError) throw err;

@@ -57,3 +57,15 @@ export function idsToModel(cmd: ModelledCmd, out: Out | undefined, ids: IdMap, i
   }
   return o;
 }
+
+/**
+ * A BPF_MAP_LOOKUP_ELEM on a prog array answers the program's id (prog_fd_array_sys_lookup_elem):
+ * its value, a little-endian u32 kernel id, as the model id (a foreign id stays as the kernel wrote it).
+ */
+export function progArrayValueToModel(value: string, ids: IdMap): string {
+  if (value.length !== 8) return value;
+  const kernelId = parseInt(value.slice(6, 8) + value.slice(4, 6) + value.slice(2, 4) + value.slice(0, 2), 16);
+  const id = ids.toModel('prog', kernelId);
+  if (id === undefined) return value;
+  return [id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

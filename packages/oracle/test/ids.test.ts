@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BPF_F_ID, BPF_F_LINK } from '@bpfsim/events';
 import { IdMap, foreignId } from '../src/ids.ts';
-import { idsToKernel, idsToModel } from '../src/translate.ts';
+import { idsToKernel, idsToModel, progArrayValueToModel } from '../src/translate.ts';
 
 function sample(): IdMap {
   const ids = new IdMap();
@@ -69,5 +69,11 @@ describe('translation', () => {
     expect(idsToModel('BPF_OBJ_GET_INFO_BY_FD', { info_len: 64, info: { type: 11, id: 12, prog_id: 530 } }, ids, 'link'))
       .toEqual({ info_len: 64, info: { type: 11, id: 1, prog_id: 2 } });
     expect(idsToModel('BPF_OBJ_GET_INFO_BY_FD', { info_len: 104, info: { id: 77 } }, ids, 'map')).toEqual({ info_len: 104, info: { id: 1 } });
+  });
+
+  it('translates the prog id a prog array lookup answers (a little-endian u32)', () => {
+    const ids = sample();
+    expect(progArrayValueToModel('12020000', ids)).toBe('02000000'); // kernel 530 is model prog 2
+    expect(progArrayValueToModel('e7030000', ids)).toBe('e7030000'); // 999: not the trace's, left as the kernel wrote it
   });
 });

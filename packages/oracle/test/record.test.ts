@@ -28,6 +28,11 @@ describe('loadScenarios', () => {
     expect(() => loadScenarios(dir({ 'x.json': { name: '../up', events: [] } }))).toThrow(/x\.json: name must be a plain file name/);
     expect(() => loadScenarios(dir({ 'x.json': [{ name: 'a', events: [] }, { name: 'b' }] }))).toThrow(/x\.json\[1\] \(b\): events must be an array/);
     expect(() => loadScenarios(dir({ 'x.json': { name: 'a', events: [] }, 'y.json': { name: 'a', events: [] } }))).toThrow(/two scenarios .* named a/);
+    expect(() => loadScenarios(dir({ 'x.json': { name: 'a', events: [], settleMs: 0.5 } }))).toThrow(/x\.json \(a\): settleMs must be a whole number/);
+  });
+
+  it('keeps a scenario\'s settleMs', () => {
+    expect(loadScenarios(dir({ 'x.json': [{ name: 'a', events: [], settleMs: 100 }, { name: 'b', events: [] }] }))).toEqual([{ name: 'a', events: [], settleMs: 100 }, { name: 'b', events: [] }]);
   });
 });
 
@@ -37,5 +42,6 @@ describe('formatFixture', () => {
     const text = formatFixture(f);
     expect(JSON.parse(text)).toEqual(f);
     expect(text.split('\n').filter((l) => l.startsWith('  {'))).toHaveLength(4);
+    expect(JSON.parse(formatFixture({ ...f, settleMs: 100 }))).toEqual({ ...f, settleMs: 100 });
   });
 });

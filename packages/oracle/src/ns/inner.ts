@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => abort(`got ${sig}`));
   const req = await readRequest();
   assertPrivateNamespaces(req.hostNamespaces);
-  session = new Session({ helperBinary: req.helperBinary, root: prepareRoot() });
+  session = new Session({ helperBinary: req.helperBinary, root: prepareRoot(), settleMs: req.settleMs });
   let results: Result[];
   try {
     results = await session.run(req.events);

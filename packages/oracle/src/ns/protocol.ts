@@ -7,6 +7,8 @@ export interface InnerRequest {
   readonly helperBinary: string;
   /** The caller's namespaces, which the inner side must not be in. */
   readonly hostNamespaces: NamespaceIds;
+  /** Milliseconds to wait after each event that can drop a reference (see SessionOptions.settleMs). */
+  readonly settleMs?: number;
 }
 
 export type InnerReply =
