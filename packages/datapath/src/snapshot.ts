@@ -3,7 +3,7 @@
 // never writes any of it: runs collect their map writes in an overlay (maps/overlay.ts) and
 // return them as a write set for the reducer to fold.
 import type { Insn } from '@bpfsim/events';
-import type { MapData, RadixNode } from '@bpfsim/state';
+import type { MapData, ProgArrayData } from '@bpfsim/state';
 
 export interface SnapshotProg {
   readonly id: number;
@@ -15,13 +15,12 @@ export interface SnapshotProg {
 }
 
 /**
- * BPF_MAP_TYPE_PROG_ARRAY elements: index -> prog id, only the occupied slots, in the radix
- * storage of @bpfsim/state (depth radixDepth(max_entries)). Not yet stored by the reducer: this is
- * the shape the datapath reads once it is (tests build it by hand).
+ * BPF_MAP_TYPE_PROG_ARRAY elements (@bpfsim/state): index -> prog id, only the occupied slots, in
+ * the radix storage of @bpfsim/state (depth radixDepth(max_entries)).
  */
-export interface ProgArrayData { readonly kind: 'prog_array'; readonly progs: RadixNode<number> }
+export type { ProgArrayData };
 
-export type SnapshotMapData = MapData | ProgArrayData;
+export type SnapshotMapData = MapData;
 
 export interface SnapshotMap {
   readonly id: number;

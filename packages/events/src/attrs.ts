@@ -74,4 +74,4 @@ export function isModelledCmd(cmd: string): cmd is ModelledCmd {
 }
 
 /** Map types bpfsim models; BPF_MAP_CREATE of another type the kernel knows is refused by validateEvent. */
-export const MODELLED_MAP_TYPES: readonly string[] = ['BPF_MAP_TYPE_HASH', 'BPF_MAP_TYPE_ARRAY', 'BPF_MAP_TYPE_BLOOM_FILTER'];
+export const MODELLED_MAP_TYPES: readonly string[] = ['BPF_MAP_TYPE_HASH', 'BPF_MAP_TYPE_ARRAY', 'BPF_MAP_TYPE_PROG_ARRAY', 'BPF_MAP_TYPE_BLOOM_FILTER'];

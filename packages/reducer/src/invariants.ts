@@ -1,6 +1,7 @@
 // Invariants of kernel state that hold after every event, whatever the events were. Each returns
 // the violations it finds (empty when the state is sound): the fuzzer's second line of defence.
 import type { KernelState, BpfObjKind } from './state.ts';
+import { progArrayHolders } from './maps/prog-array.ts';
 
 type Holders = Record<BpfObjKind, Map<number, string[]>>;
 
@@ -19,6 +20,7 @@ export function referenceHolders(s: KernelState): Holders {
   for (const l of Object.values(s.links)) add('prog', l.prog_id, `link ${l.id}`);
   for (const p of Object.values(s.progs)) for (const m of p.map_ids) add('map', m, `prog ${p.id}`);
   for (const [who, kind, id] of attachmentHolders(s)) add(kind, id, who);
+  progArrayHolders(s, (id, who) => add('prog', id, who));
   return h;
 }
 

@@ -44,7 +44,7 @@ export interface BpfMap {
   readonly data: MapData;
 }
 
-export type { MapData, ArrayData, HashData, BloomData, RadixNode } from '@bpfsim/state';
+export type { MapData, ArrayData, HashData, BloomData, ProgArrayData, ProgArrayOwner, RadixNode } from '@bpfsim/state';
 import type { MapData } from '@bpfsim/state';
 
 export interface Link {

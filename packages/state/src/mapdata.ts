@@ -5,7 +5,7 @@
 /** A radix node: at most 64 keys, or leaves at the last level. */
 export interface RadixNode<T> { readonly [k: number]: RadixNode<T> | T }
 
-export type MapData = ArrayData | HashData | BloomData;
+export type MapData = ArrayData | HashData | BloomData | ProgArrayData;
 
 /** BPF_MAP_TYPE_ARRAY: index -> value hex, only elements ever written non-zero. */
 export interface ArrayData { readonly kind: 'array'; readonly values: RadixNode<string> }
@@ -28,6 +28,21 @@ export interface BloomData {
   readonly bitset_mask: number;
   /** u32 word index -> word, only the non-zero words. */
   readonly words: RadixNode<number>;
+}
+
+/**
+ * BPF_MAP_TYPE_PROG_ARRAY: index -> prog id, only the occupied slots (the array holds a reference on
+ * each), and the map's owner once set (map->owner: by the first program inserted or loaded
+ * referencing the map; it never changes after).
+ */
+export interface ProgArrayData { readonly kind: 'prog_array'; readonly progs: RadixNode<number>; readonly owner?: ProgArrayOwner }
+
+/** What __bpf_prog_map_compatible() compares, of the bpfsim programs (all JITed, no cgroup storage, no BTF). */
+export interface ProgArrayOwner {
+  readonly prog_type: number;
+  readonly expected_attach_type: number;
+  readonly xdp_has_frags: boolean;
+  readonly sleepable: boolean;
 }
 
 /** What a reader needs of a map besides its data. */

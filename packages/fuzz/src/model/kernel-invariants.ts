@@ -6,7 +6,7 @@
 // (reused scratch maps, no messages); only when it does not are the messages put together, by the
 // code that says why (which has the last word: it may still find nothing wrong).
 import { bpf_attach_type, bpf_link_type } from '@bpfsim/events';
-import { checkReferences, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
+import { checkReferences, forEachProgArraySlot, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
 import { runBatch } from '@bpfsim/datapath';
 import type { KernelInvariantName } from './types.ts';
 import { Tally } from './tally.ts';
@@ -59,6 +59,8 @@ function holdKind(kind: string, id: number): void {
   else if (kind === 'link') heldLinks.add(id);
 }
 
+const holdProg = (_slot: number, id: number) => { heldProgs.add(id); };
+
 /** Each object of `table` has as many holders as it counts (at least one), and nothing else is held. */
 function settled(held: Tally, objects: readonly { readonly id: number; readonly refs: number }[]): boolean {
   for (const o of objects) {
@@ -70,7 +72,7 @@ function settled(held: Tally, objects: readonly { readonly id: number; readonly 
 
 /**
  * checkReferences' verdict without its messages: counts the holders (the same ones it names: fds,
- * pins, links, programs' maps, attachments without a link) and compares them with the counts. Only
+ * pins, links, programs' maps, prog array slots, attachments without a link) and compares them with the counts. Only
  * when they disagree does checkReferences run, to say why (and it has the last word).
  */
 function referencesHold(s: KernelState): boolean {
@@ -80,12 +82,14 @@ function referencesHold(s: KernelState): boolean {
   for (const n of bpffsValues.of(s.bpffs)) if (n.kind !== 'dir') holdKind(n.kind, n.id);
   for (const l of links) heldProgs.add(l.prog_id);
   for (const p of progs) for (const m of p.map_ids) heldMaps.add(m);
+  const maps = mapsValues.of(s.maps);
+  for (const m of maps) if (m.data.kind === 'prog_array') forEachProgArraySlot(m, holdProg);
   for (const dev of netdevsValues.of(s.netdevs)) {
     const ing = dev.tcx_ingress?.items, eg = dev.tcx_egress?.items;
     if (ing) for (const it of ing) if (!it.link_id) heldProgs.add(it.prog_id);
     if (eg) for (const it of eg) if (!it.link_id) heldProgs.add(it.prog_id);
   }
-  return settled(heldProgs, progs) && settled(heldMaps, mapsValues.of(s.maps)) && settled(heldLinks, links);
+  return settled(heldProgs, progs) && settled(heldMaps, maps) && settled(heldLinks, links);
 }
 
 export const references: KernelInvariant = {

@@ -4,6 +4,7 @@ import { TABLE_OF, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 import { releaseLink } from '../links/release.ts';
 import { child } from '../draft/index.ts';
+import { releaseUserRef } from '../maps/prog-array.ts';
 
 
 export function objectOf(s: S, kind: ObjKind, id: number) {
@@ -18,6 +19,7 @@ export function ref(s: S, kind: ObjKind, id: number): void {
 export function unref(s: S, kind: ObjKind, id: number): void {
   const o = objectOf(s, kind, id);
   if (!o) return;
+  if (kind === 'map') releaseUserRef(s, id);
   if (--o.refs > 0) return;
   switch (kind) {
     case 'prog': {

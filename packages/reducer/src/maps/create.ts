@@ -12,6 +12,7 @@ import { nextRandom } from '../rng.ts';
 import { arrayAllocCheck, arrayData } from './array.ts';
 import { hashAllocCheck, hashData } from './hash.ts';
 import { bloomAllocCheck, bloomData } from './bloom.ts';
+import { progArrayAllocCheck, progArrayData } from './prog-array.ts';
 
 const MAX_MAP_TYPE = bpf_map_type.BPF_MAP_TYPE_INSN_ARRAY;
 
@@ -42,6 +43,7 @@ export function mapCreate(s: S, pid: number, a: AttrOf<'BPF_MAP_CREATE'>): Resul
     case bpf_map_type.BPF_MAP_TYPE_ARRAY: err = arrayAllocCheck(attr); break;
     case bpf_map_type.BPF_MAP_TYPE_HASH: err = hashAllocCheck(attr); break;
     case bpf_map_type.BPF_MAP_TYPE_BLOOM_FILTER: err = bloomAllocCheck(attr); break;
+    case bpf_map_type.BPF_MAP_TYPE_PROG_ARRAY: err = progArrayAllocCheck(attr); break;
     default: throw new Error(`map type ${map_type} reached the reducer though validation refuses it`);
   }
   if (err) return fail(err);
@@ -50,6 +52,7 @@ export function mapCreate(s: S, pid: number, a: AttrOf<'BPF_MAP_CREATE'>): Resul
 
   let data: MapData;
   if (map_type === bpf_map_type.BPF_MAP_TYPE_ARRAY) data = arrayData();
+  else if (map_type === bpf_map_type.BPF_MAP_TYPE_PROG_ARRAY) data = progArrayData();
   else {
     let seed = 0;
     if (!(map_flags & BPF_F_ZERO_SEED)) [seed, s.rng] = nextRandom(s.rng);

@@ -9,6 +9,7 @@ import type { ArrayData, BloomData, BpfMap, FdEntry, HashData } from '../state.t
 import { arrayLookup, arrayNextKey, arrayUpdate } from './array.ts';
 import { hashDelete, hashLookup, hashNextKey, hashUpdate } from './hash.ts';
 import { bloomPeek, bloomPush } from './bloom.ts';
+import { progArrayDelete, progArrayLookup, progArrayUpdate } from './prog-array.ts';
 
 type Opened = { map: S['maps'][number]; entry: FdEntry; err?: undefined } | { err: ErrnoName; map?: undefined; entry?: undefined };
 
@@ -51,7 +52,7 @@ export function mapLookup(s: S, pid: number, a: AttrOf<'BPF_MAP_LOOKUP_ELEM'>): 
       return bloomPeek(map, value!) ? ok(0) : fail('ENOENT');
     }
     default: {
-      const v = map.data.kind === 'array' ? arrayLookup(map, key!) : hashLookup(map, key!);
+      const v = map.data.kind === 'array' ? arrayLookup(map, key!) : map.data.kind === 'prog_array' ? progArrayLookup(map, key!) : hashLookup(map, key!);
       if (v === undefined) return fail('ENOENT');
       // copy_to_user(uvalue, value, value_size): a buffer given shorter than the value faults.
       if (a.value !== undefined && a.value.length < map.value_size * 2) return fail('EFAULT');
@@ -76,6 +77,7 @@ export function mapUpdate(s: S, pid: number, a: AttrOf<'BPF_MAP_UPDATE_ELEM'>): 
     case 'array': err = arrayUpdate(map, map.data as ArrayData, key!, value!, flags); break;
     case 'hash': err = hashUpdate(map, map.data as HashData, key!, value!, flags); break;
     case 'bloom': err = bloomPush(map, map.data as BloomData, value!, flags); break;
+    case 'prog_array': err = progArrayUpdate(s, pid, map, key!, value!, flags); break;
   }
   return err ? fail(err) : ok(0);
 }
@@ -92,6 +94,10 @@ export function mapDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_DELETE_ELEM'>): 
   switch (map.data.kind) {
     case 'array': return fail('EINVAL');
     case 'bloom': return fail('EOPNOTSUPP');
+    case 'prog_array': {
+      const err = progArrayDelete(s, map, key!);
+      return err ? fail(err) : ok(0);
+    }
     case 'hash': {
       const err = hashDelete(map.data as HashData, key!);
       return err ? fail(err) : ok(0);
@@ -130,7 +136,7 @@ export function mapGetNextKey(s: S, pid: number, a: AttrOf<'BPF_MAP_GET_NEXT_KEY
   let next: string;
   switch (map.data.kind) {
     case 'bloom': return fail('EOPNOTSUPP');
-    case 'array': next = arrayNextKey(map, key); break;
+    case 'array': case 'prog_array': next = arrayNextKey(map, key); break;
     case 'hash': next = hashNextKey(map, key); break;
   }
   if (next === 'ENOENT') return fail('ENOENT');
