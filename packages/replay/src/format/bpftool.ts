@@ -28,6 +28,8 @@ export function mapShow(s: KernelState): string {
   return values(s.maps).map((m) => {
     const lines = [`${m.id}: ${mapTypeName(m.map_type)}  ${m.name ? `name ${m.name}  ` : ''}flags 0x${m.map_flags.toString(16)}${m.frozen ? '  frozen' : ''}`];
     lines.push(`\tkey ${m.key_size}B  value ${m.value_size}B  max_entries ${m.max_entries}`);
+    // A prog array's owner, from its fdinfo (owner_prog_type, owner_jited: every bpfsim program is JITed).
+    if (m.data.kind === 'prog_array' && m.data.owner) lines.push(`\towner_prog_type ${progTypeName(m.data.owner.prog_type)}  owner jited`);
     for (const pin of pinsOf(s, 'map', m.id)) lines.push(`\tpinned ${pin}`);
     return lines.join('\n');
   }).join('\n');
