@@ -19,7 +19,7 @@ const recount = (s: KernelState, id: number, by: number): KernelState =>
   Object.freeze({ ...s, progs: Object.freeze({ ...s.progs, [id]: Object.freeze({ ...s.progs[id], refs: s.progs[id].refs + by }) }) });
 
 describe('references with prog arrays', () => {
-  const states = ['prog-array-elems', 'prog-array-owner', 'prog-array-uref', 'prog-array-tail-calls'].flatMap(fixtureStates);
+  const states = ['prog-array-elems', 'prog-array-owner', 'prog-array-owner-types', 'prog-array-uref', 'prog-array-tail-calls'].flatMap(fixtureStates);
   const empty = initialState(0);
 
   it('hold after every event', () => {

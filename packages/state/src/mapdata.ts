@@ -42,7 +42,6 @@ export interface ProgArrayOwner {
   readonly prog_type: number;
   readonly expected_attach_type: number;
   readonly xdp_has_frags: boolean;
-  readonly sleepable: boolean;
 }
 
 /** What a reader needs of a map besides its data. */

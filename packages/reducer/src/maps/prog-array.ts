@@ -3,7 +3,7 @@
 // (the program type it takes, kernel/bpf/core.c __bpf_prog_map_compatible) is set by the first
 // program inserted or loaded referencing it. Every errno here was measured on Linux 6.18
 // (fixtures/kernel/prog-array-*.json).
-import { BPF_F_MMAPABLE, BPF_F_INNER_MAP, BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE, BPF_F_WRONLY_PROG, BPF_F_XDP_HAS_FRAGS, bpf_map_type, bpf_prog_type } from '@bpfsim/events';
+import { BPF_F_MMAPABLE, BPF_F_INNER_MAP, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_F_XDP_HAS_FRAGS, bpf_map_type, bpf_prog_type } from '@bpfsim/events';
 import { arrayIndex, radixDepth, radixGet, radixScan, radixSet, type ProgArrayOwner } from '@bpfsim/state';
 import type { S } from '../core/draft.ts';
 import { resolveFd } from '../core/fds.ts';
@@ -42,16 +42,15 @@ const u32Hex = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n 
 type OwnerOf = Pick<Prog, 'prog_type' | 'expected_attach_type' | 'prog_flags'>;
 
 function ownerOf(p: OwnerOf): ProgArrayOwner {
-  return {
-    prog_type: p.prog_type, expected_attach_type: p.expected_attach_type,
-    xdp_has_frags: (p.prog_flags & BPF_F_XDP_HAS_FRAGS) !== 0, sleepable: (p.prog_flags & BPF_F_SLEEPABLE) !== 0,
-  };
+  return { prog_type: p.prog_type, expected_attach_type: p.expected_attach_type, xdp_has_frags: (p.prog_flags & BPF_F_XDP_HAS_FRAGS) !== 0 };
 }
 
 /**
  * __bpf_prog_map_compatible(): the first program sets the owner; later ones must match its type,
- * XDP frags, sleepable and (prog arrays only) expected_attach_type. bpfsim's programs are all JITed
- * (CONFIG_BPF_JIT_ALWAYS_ON) with no cgroup storage and no attach_func_proto, so those compare equal.
+ * XDP frags and (prog arrays only) expected_attach_type, as measured (prog-array-owner*.json); a
+ * sleepable program goes into an array owned by one that is not, and the other way round. bpfsim's
+ * programs are all JITed (CONFIG_BPF_JIT_ALWAYS_ON) with no cgroup storage and no
+ * attach_func_proto, so those compare equal.
  */
 function compatible(map: BpfMap, p: OwnerOf): boolean {
   const data = map.data as ProgArrayData;
@@ -61,8 +60,7 @@ function compatible(map: BpfMap, p: OwnerOf): boolean {
     return true;
   }
   const o = data.owner;
-  return o.prog_type === mine.prog_type && o.xdp_has_frags === mine.xdp_has_frags && o.sleepable === mine.sleepable
-    && o.expected_attach_type === mine.expected_attach_type;
+  return o.prog_type === mine.prog_type && o.xdp_has_frags === mine.xdp_has_frags && o.expected_attach_type === mine.expected_attach_type;
 }
 
 /**

@@ -19,6 +19,7 @@ import { insnCheck } from '../algo/insncheck.ts';
 import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
 import { checkTailCallMaps } from '../maps/prog-array.ts';
+import { sleepableMapCheck } from './map-compat.ts';
 
 /** The prog_flags bpf_prog_load() accepts. */
 const PROG_FLAGS = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE
@@ -105,8 +106,8 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
     i++;
   }
 
-  const tailCallErr = checkTailCallMaps(s, { prog_type, expected_attach_type, prog_flags }, map_ids);
-  if (tailCallErr) return fail(tailCallErr);
+  const mapErr = sleepableMapCheck(s, sleepable, map_ids) ?? checkTailCallMaps(s, { prog_type, expected_attach_type, prog_flags }, map_ids);
+  if (mapErr) return fail(mapErr);
 
   const id = allocId(s, 'prog');
   s.progs[id] = {
