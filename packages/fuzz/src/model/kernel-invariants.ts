@@ -59,11 +59,15 @@ function holdKind(kind: string, id: number): void {
   else if (kind === 'link') heldLinks.add(id);
 }
 
-/** Each object of `table` has as many holders as it counts (at least one), and nothing else is held. */
-function settled(held: Tally, objects: readonly { readonly id: number; readonly refs: number }[]): boolean {
+/**
+ * Each object of `table` has as many holders as it counts (at least one), and nothing else is
+ * held. What is held must be found under its id, as checkReferences looks it up (to which an
+ * object under another key is freed).
+ */
+function settled(held: Tally, table: Readonly<Record<number, unknown>>, objects: readonly { readonly id: number; readonly refs: number }[]): boolean {
   for (const o of objects) {
     const n = held.take(o.id);
-    if (n === 0 || n !== o.refs) return false;
+    if (n === 0 || n !== o.refs || table[o.id] === undefined) return false;
   }
   return held.size === 0; // else held but freed
 }
@@ -85,7 +89,7 @@ function referencesHold(s: KernelState): boolean {
     if (ing) for (const it of ing) if (!it.link_id) heldProgs.add(it.prog_id);
     if (eg) for (const it of eg) if (!it.link_id) heldProgs.add(it.prog_id);
   }
-  return settled(heldProgs, progs) && settled(heldMaps, mapsValues.of(s.maps)) && settled(heldLinks, links);
+  return settled(heldProgs, s.progs, progs) && settled(heldMaps, s.maps, mapsValues.of(s.maps)) && settled(heldLinks, s.links, links);
 }
 
 export const references: KernelInvariant = {
