@@ -10,11 +10,6 @@ export const DEVICES = ['eth0', 'eth1'] as const;
 const ours = (s: KernelState, id: number): boolean => s.progs[id]?.name.startsWith(PREFIX) ?? false;
 const ingress = (s: KernelState, ifindex: number): readonly number[] => s.netdevs[ifindex]?.tcx_ingress?.fp ?? [];
 
-/** The devices the manager says it installed on that still exist under that ifindex. */
-function managed(m: TcManager, s: KernelState): [string, number][] {
-  return [...m.installed].filter(([name, it]) => s.netdevs[it.ifindex]?.name === name).map(([name, it]) => [name, it.ifindex]);
-}
-
 /** (device, prog) pairs attached in `prev` and no longer in `state`, in either direction. */
 function detached(prev: KernelState, state: KernelState): [string, number][] {
   const out: [string, number][] = [];
@@ -45,7 +40,7 @@ export function managerSpec(fixed: boolean): FuzzSpec<TcManager> {
     invariants: {
       /** Never a moment without our policy on a device we installed it on. */
       'policy attached': ({ state, world }) => {
-        // (checked after every event, so written without building the list of managed devices)
+        // each device it installed on that still exists under that ifindex (checked after every event: no lists built)
         let bad: string[] | undefined;
         for (const [name, { ifindex }] of world.installed) {
           if (state.netdevs[ifindex]?.name !== name || ingress(state, ifindex).some((id) => ours(state, id))) continue;
@@ -62,18 +57,32 @@ export function managerSpec(fixed: boolean): FuzzSpec<TcManager> {
       /** Between operations: one copy of the policy per device... */
       'one copy': {
         every: 'step',
-        check: ({ state }) => Object.values(state.netdevs).flatMap((d) => {
-          const mine = ingress(state, d.ifindex).filter((id) => ours(state, id));
-          return mine.length > 1 ? [`${d.name} ingress runs ${mine.length} copies of the policy: ${mine.map((id) => `${id} (${state.progs[id].name})`).join(', ')}`] : [];
-        }),
+        check: ({ state }) => {
+          let bad: string[] | undefined;
+          for (const d of Object.values(state.netdevs)) {
+            const chain = ingress(state, d.ifindex);
+            let n = 0;
+            for (const id of chain) if (ours(state, id)) n++;
+            if (n < 2) continue;
+            const mine = chain.filter((id) => ours(state, id));
+            (bad ??= []).push(`${d.name} ingress runs ${mine.length} copies of the policy: ${mine.map((id) => `${id} (${state.progs[id].name})`).join(', ')}`);
+          }
+          return bad;
+        },
       },
       /** ...and it is the current version. */
       'current version': {
         every: 'step',
-        check: ({ state, world }) => managed(world, state).flatMap(([name, ifindex]) => {
-          const names = ingress(state, ifindex).filter((id) => ours(state, id)).map((id) => state.progs[id].name);
-          return names.includes(`${PREFIX}${world.version}`) ? [] : [`${name} ingress runs ${names.join(', ') || 'nothing of ours'}, not ${PREFIX}${world.version}`];
-        }),
+        check: ({ state, world }) => {
+          const current = `${PREFIX}${world.version}`;
+          let bad: string[] | undefined;
+          for (const [name, { ifindex }] of world.installed) {
+            if (state.netdevs[ifindex]?.name !== name || ingress(state, ifindex).some((id) => state.progs[id]?.name === current)) continue;
+            const names = ingress(state, ifindex).filter((id) => ours(state, id)).map((id) => state.progs[id].name);
+            (bad ??= []).push(`${name} ingress runs ${names.join(', ') || 'nothing of ours'}, not ${current}`);
+          }
+          return bad;
+        },
       },
     },
     adversaries: [
