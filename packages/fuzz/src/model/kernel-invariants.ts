@@ -5,7 +5,7 @@
 // They run after every fuzzed event, so each first decides whether it holds without allocating
 // (reused scratch maps, no messages); only when it does not are the messages put together, by the
 // code that says why (which has the last word: it may still find nothing wrong).
-import { bpf_attach_type, bpf_link_type } from '@bpfsim/events';
+import { bpf_attach_type, bpf_link_type, type Insn } from '@bpfsim/events';
 import { checkReferences, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
 import { runBatch } from '@bpfsim/datapath';
 import type { KernelInvariantName } from './types.ts';
@@ -230,23 +230,24 @@ interface ProbeVerdict { readonly prefix: boolean; readonly count: number; reado
 const probeCache = new Map<string, ProbeVerdict>();
 
 /**
- * A number for each distinct instruction list (by its JSON), so that probe keys stay short: equal
- * lists get equal numbers while `insnsIds` holds them, and numbers are never reused.
+ * A number for each distinct instruction list (as the datapath compiles it, see insnsKey), so that
+ * probe keys stay short: equal lists get equal numbers while `insnsIds` holds them, and numbers
+ * are never reused.
  */
 const insnsIds = new Map<string, number>();
 let nextInsnsId = 0;
 /** Frozen instruction arrays (whose instructions are frozen too) and their number: they cannot change. */
 const insnsIdOf = new WeakMap<object, number>();
 
-function insnsId(insns: readonly object[]): number {
+function insnsId(insns: readonly Insn[]): number {
   const known = insnsIdOf.get(insns);
   if (known !== undefined) return known;
-  const json = insnsJson(insns);
-  let id = insnsIds.get(json);
+  const key = insnsKey(insns);
+  let id = insnsIds.get(key);
   if (id === undefined) {
     if (insnsIds.size >= 4096) insnsIds.clear();
     id = nextInsnsId++;
-    insnsIds.set(json, id);
+    insnsIds.set(key, id);
   }
   if (deeplyFrozen(insns)) insnsIdOf.set(insns, id);
   return id;
@@ -261,29 +262,19 @@ function deeplyFrozen(insns: readonly object[]): boolean {
   return true;
 }
 
-const INSN_KEYS = ['code', 'dst_reg', 'src_reg', 'off', 'imm'] as const;
-
 /**
- * JSON.stringify(insns), written out directly for instructions that are plain objects with
- * exactly struct bpf_insn's keys, in order, holding finite numbers (whose JSON is their String());
- * anything else goes to JSON.stringify. JSON.stringify is ~2 us for a short program.
+ * What the datapath compiles of the instructions: each field as an int32 (its codeOf stores them
+ * in an Int32Array, and its compile cache takes equal codes for the same program), written as
+ * two chars a field. Cheaper than their JSON by ~1 us for a short program.
  */
-function insnsJson(insns: readonly object[]): string {
-  if (!Array.isArray(insns)) return JSON.stringify(insns);
-  let out = '[';
+function insnsKey(insns: readonly Insn[]): string {
+  let out = '';
   for (let i = 0; i < insns.length; i++) {
-    const x = insns[i] as Record<string, unknown>;
-    if (typeof x !== 'object' || x === null || Array.isArray(x) || Object.getPrototypeOf(x) !== Object.prototype || typeof x.toJSON === 'function') return JSON.stringify(insns);
-    const keys = Object.keys(x);
-    if (keys.length !== 5) return JSON.stringify(insns);
-    for (let k = 0; k < 5; k++) {
-      const v = x[INSN_KEYS[k]];
-      if (keys[k] !== INSN_KEYS[k] || typeof v !== 'number' || !Number.isFinite(v)) return JSON.stringify(insns);
-      out += `${k ? ',' : i ? ',{' : '{'}"${INSN_KEYS[k]}":${v}`;
-    }
-    out += '}';
+    const x = insns[i];
+    const code = x.code | 0, dst = x.dst_reg | 0, src = x.src_reg | 0, off = x.off | 0, imm = x.imm | 0;
+    out += String.fromCharCode(code, code >>> 16, dst, dst >>> 16, src, src >>> 16, off, off >>> 16, imm, imm >>> 16);
   }
-  return out + ']';
+  return out;
 }
 
 /** The probe cache's key for a chain, or undefined when a program of it uses maps (or is gone). */

@@ -3,7 +3,7 @@
 // checked after every event through the Kernel's onEvent hook. The first violation stops the run.
 import type { Result } from '@bpfsim/events';
 import { Kernel, libbpf, type LibBpf } from '@bpfsim/kernel';
-import type { KernelState } from '@bpfsim/reducer';
+import { initialState, type KernelState } from '@bpfsim/reducer';
 import { kernelInvariants, type KernelInvariant } from './kernel-invariants.ts';
 import type {
   Adversary, AdversaryAction, AdversaryContext, FuzzSpec, Interrupt, InvariantFn, Operation, RunOutcome, Step, TraceEntry, Verdict, Violation,
@@ -85,10 +85,24 @@ export function failures(v: Verdict): string[] | undefined {
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
+/**
+ * The state every run starts from, made once a seed: it is frozen, so runs can share it (and the
+ * kernel invariants' memos, keyed by its tables, carry over from run to run).
+ */
+const bootedBySeed = new Map<number, KernelState>();
+function booted(seed: number): KernelState {
+  let s = bootedBySeed.get(seed);
+  if (s === undefined) {
+    if (bootedBySeed.size >= 64) bootedBySeed.clear();
+    bootedBySeed.set(seed, (s = initialState(seed)));
+  }
+  return s;
+}
+
 /** Runs `steps` on a fresh kernel. Never throws for what the spec's code does: a throw is a violation. */
 export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome {
   const seed = c.spec.kernelSeed ?? 0;
-  const k = new FuzzKernel({ seed, ...(c.spec.fold ? { fold: c.spec.fold } : {}) });
+  const k = new FuzzKernel({ seed, state: booted(seed), ...(c.spec.fold ? { fold: c.spec.fold } : {}) });
   const labels: string[] = [];
   const stepStarts: number[] = [];
   const sut = new Set(c.spec.pids ?? []);
