@@ -6,7 +6,7 @@ import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { kernelFold } from '@bpfsim/kernel';
 import { initialState } from '@bpfsim/reducer';
-import { KERNEL_INVARIANTS, compile, drawRun, fuzzInWorkers, fuzzStepsArb, fuzzWith, runSteps, type TraceEntry } from '@bpfsim/fuzz';
+import { KERNEL_INVARIANTS, WORKER_YOUNG_GENERATION_MB, compile, drawRun, fuzzInWorkers, fuzzStepsArb, fuzzWith, runSteps, type TraceEntry } from '@bpfsim/fuzz';
 import { managerSpec } from '../examples/manager/spec.ts';
 
 const runs = Number(process.argv[2] ?? 2000);
@@ -87,20 +87,31 @@ for (let seed = 1; seed <= seeds; seed++) {
   find.push(foundAt - t0); shrink.push(t1 - foundAt); runsToFind.push(r.failure.run + 1); sizes.push(r.failure.outcome.entries.length);
 }
 
-let parallel = '';
-if (workers > 1) {
-  // Start-up (each worker loads tsx and compiles the packages) apart from the steady rate: from the
-  // first runs a worker reports to the end.
+/**
+ * Fuzzing in a pool of `n` workers: events/s all told, the start-up (each worker loads tsx and
+ * compiles the packages), and the steady rate from the first runs a worker reports to the end.
+ */
+async function poolRate(n: number): Promise<{ total: number; startup: number; steady: number; events: number }> {
   const t0 = performance.now();
   let first: { at: number; events: number } | undefined;
   const r = await fuzzInWorkers({
-    target: fileURLToPath(new URL('../examples/manager/fixed.ts', import.meta.url)), seed: 1, runs: runs * workers * 2, workers,
+    target: fileURLToPath(new URL('../examples/manager/fixed.ts', import.meta.url)), seed: 1, runs: runs * n * 2, workers: n,
     onProgress: (p) => { first ??= { at: performance.now(), events: p.events }; },
   });
   const t1 = performance.now();
-  const steady = first ? (r.events - first.events) / ((t1 - first.at) / 1000) : NaN;
-  parallel = `${fmt(r.events / ((t1 - t0) / 1000))} events/s with ${workers} workers (${fmt(r.events)} events, start-up included); `
-    + `start-up ${first ? (first.at - t0).toFixed(0) : '?'} ms, then ${fmt(steady)} events/s (${(steady / rate).toFixed(2)}x one core's rate)`;
+  return {
+    total: r.events / ((t1 - t0) / 1000), startup: first ? first.at - t0 : NaN, events: r.events,
+    steady: first ? (r.events - first.events) / ((t1 - first.at) / 1000) : NaN,
+  };
+}
+
+// One worker: one core as the pool runs it (its young generation is larger than the main thread's).
+const inWorker = await poolRate(1);
+let parallel = '';
+if (workers > 1) {
+  const p = await poolRate(workers);
+  parallel = `${fmt(p.total)} events/s with ${workers} workers (${fmt(p.events)} events, start-up included); `
+    + `start-up ${p.startup.toFixed(0)} ms, then ${fmt(p.steady)} events/s (${(p.steady / inWorker.steady).toFixed(2)}x one worker's)`;
 }
 
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, Linux ${release()}, Node ${process.version}`);
@@ -110,6 +121,7 @@ console.log(`  kernel invariants, µs/event: ${perInvariant}`);
 console.log(`  without kernel invariants: ${fmt(bare)} events/s`);
 console.log(`  the fold alone:            ${fmt(fold)} events/s on the same events (${(1e6 / fold).toFixed(1)} µs/event, ${(100 * rate / fold).toFixed(0)}% of fuzzing's time)`);
 console.log(`  goal 100,000 events/s per core: ${rate >= 100_000 ? 'met' : `not met (${(100_000 / rate).toFixed(1)}x short)`}`);
+console.log(`one core in a pool worker:  ${fmt(inWorker.steady)} events/s after a ${inWorker.startup.toFixed(0)} ms start-up (young generation ${WORKER_YOUNG_GENERATION_MB} MB)`);
 if (parallel) console.log(`parallel: ${parallel}`);
 console.log(`time to find the buggy build's bug, ${find.length} seeds: median ${median(find).toFixed(0)} ms (min ${Math.min(...find).toFixed(0)}, max ${Math.max(...find).toFixed(0)}), `
   + `median ${median(runsToFind)} runs; shrinking: median ${median(shrink).toFixed(0)} ms to a median ${median(sizes)} events`);
