@@ -9,11 +9,15 @@ export const DEVICES = ['eth0', 'eth1'] as const;
 
 const ours = (s: KernelState, id: number): boolean => s.progs[id]?.name.startsWith(PREFIX) ?? false;
 const ingress = (s: KernelState, ifindex: number): readonly number[] => s.netdevs[ifindex]?.tcx_ingress?.fp ?? [];
+/** Whether one of our programs runs on the device's ingress. */
+function oursAttached(s: KernelState, ifindex: number): boolean {
+  for (const id of ingress(s, ifindex)) if (ours(s, id)) return true;
+  return false;
+}
 
 /** (device, prog) pairs attached in `prev` and no longer in `state`, in either direction. */
 function detached(prev: KernelState, state: KernelState): [string, number][] {
   const out: [string, number][] = [];
-  if (state.netdevs === prev.netdevs) return out; // state is persistent: an unchanged table is the same object
   for (const dev of Object.values(prev.netdevs)) {
     for (const key of ['tcx_ingress', 'tcx_egress'] as const) {
       const before = dev[key]?.fp ?? [], after = state.netdevs[dev.ifindex]?.[key]?.fp ?? [];
@@ -43,7 +47,7 @@ export function managerSpec(fixed: boolean): FuzzSpec<TcManager> {
         // each device it installed on that still exists under that ifindex (checked after every event: no lists built)
         let bad: string[] | undefined;
         for (const [name, { ifindex }] of world.installed) {
-          if (state.netdevs[ifindex]?.name !== name || ingress(state, ifindex).some((id) => ours(state, id))) continue;
+          if (state.netdevs[ifindex]?.name !== name || oursAttached(state, ifindex)) continue;
           (bad ??= []).push(`no ${PREFIX}* program is attached on ${name} (${ifindex}) ingress`);
         }
         return bad;
@@ -51,6 +55,7 @@ export function managerSpec(fixed: boolean): FuzzSpec<TcManager> {
       /** The manager only ever takes its own programs out. */
       'no foreign detach': ({ state, prev, event, result }) => {
         if (event?.kind !== 'bpf' || event.pid !== MANAGER_PID || !result || result.ret < 0) return true;
+        if (state.netdevs === prev.netdevs) return true; // state is persistent: an unchanged table is the same object
         return detached(prev, state).filter(([, id]) => !ours(prev, id))
           .map(([where, id]) => `the manager's ${event.cmd} took prog ${id} (${prev.progs[id]?.name}) off ${where}: not one of its programs`);
       },

@@ -15,7 +15,8 @@ import { ValuesCache } from './values.ts';
 export interface KernelInvariant {
   readonly name: KernelInvariantName;
   readonly description: string;
-  check(state: KernelState, prev: KernelState): string[];
+  /** The problems found: none (an empty array, shared: do not change it) when it holds. */
+  check(state: KernelState, prev: KernelState): readonly string[];
 }
 
 type Dir = 'ingress' | 'egress';
@@ -31,6 +32,8 @@ const progsValues = new ValuesCache(), mapsValues = new ValuesCache(), netdevsVa
 
 type Changed = readonly [Netdev, Dir, MprogEntry | undefined, MprogEntry | undefined];
 const NONE: readonly Changed[] = Object.freeze([]);
+/** What a check that holds returns (every event: no array made). */
+const HOLDS: readonly string[] = Object.freeze([]);
 
 /** Attach points whose entry differs between the two states (by identity: the fold shares what it did not change). */
 function changedEntries(state: KernelState, prev: KernelState): readonly Changed[] {
@@ -39,8 +42,9 @@ function changedEntries(state: KernelState, prev: KernelState): readonly Changed
   const last = lastChanged;
   if (last !== undefined && last.now === state.netdevs && last.before === prev.netdevs) return last.out;
   let out: Changed[] | undefined;
-  for (const dev of netdevsValues.of(state.netdevs)) {
-    const old = prev.netdevs[dev.ifindex];
+  const devs = netdevsValues.of(state.netdevs);
+  for (let i = 0; i < devs.length; i++) {
+    const dev = devs[i], old = prev.netdevs[dev.ifindex];
     if (old === dev) continue;
     if (dev.tcx_ingress !== old?.tcx_ingress) (out ??= []).push([dev, 'ingress', dev.tcx_ingress, old?.tcx_ingress]);
     if (dev.tcx_egress !== old?.tcx_egress) (out ??= []).push([dev, 'egress', dev.tcx_egress, old?.tcx_egress]);
@@ -65,11 +69,18 @@ function holdKind(kind: string, id: number): void {
  * object under another key is freed).
  */
 function settled(held: Tally, table: Readonly<Record<number, unknown>>, objects: readonly { readonly id: number; readonly refs: number }[]): boolean {
-  for (const o of objects) {
-    const n = held.take(o.id);
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i], n = held.take(o.id);
     if (n === 0 || n !== o.refs || table[o.id] === undefined) return false;
   }
   return held.size === 0; // else held but freed
+}
+
+/** The programs an attach point holds without a link. */
+function attachmentsHeld(e: MprogEntry | undefined): void {
+  if (e === undefined) return;
+  const items = e.items;
+  for (let i = 0; i < items.length; i++) if (!items[i].link_id) heldProgs.add(items[i].prog_id);
 }
 
 /**
@@ -80,14 +91,18 @@ function settled(held: Tally, table: Readonly<Record<number, unknown>>, objects:
 function referencesHold(s: KernelState): boolean {
   heldProgs.clear(); heldMaps.clear(); heldLinks.clear();
   const progs = progsValues.of(s.progs), links = linksValues.of(s.links);
-  for (const p of procsValues.of(s.procs)) for (const e of fdsValues.of(p.fds)) holdKind(e.kind, e.id);
-  for (const n of bpffsValues.of(s.bpffs)) if (n.kind !== 'dir') holdKind(n.kind, n.id);
-  for (const l of links) heldProgs.add(l.prog_id);
-  for (const p of progs) for (const m of p.map_ids) heldMaps.add(m);
-  for (const dev of netdevsValues.of(s.netdevs)) {
-    const ing = dev.tcx_ingress?.items, eg = dev.tcx_egress?.items;
-    if (ing) for (const it of ing) if (!it.link_id) heldProgs.add(it.prog_id);
-    if (eg) for (const it of eg) if (!it.link_id) heldProgs.add(it.prog_id);
+  // (indexed loops: this runs after every event, and for-of's iterators were not always optimised away)
+  const procs = procsValues.of(s.procs), pins = bpffsValues.of(s.bpffs), devs = netdevsValues.of(s.netdevs);
+  for (let i = 0; i < procs.length; i++) {
+    const fds = fdsValues.of(procs[i].fds);
+    for (let j = 0; j < fds.length; j++) holdKind(fds[j].kind, fds[j].id);
+  }
+  for (let i = 0; i < pins.length; i++) { const n = pins[i]; if (n.kind !== 'dir') holdKind(n.kind, n.id); }
+  for (let i = 0; i < links.length; i++) heldProgs.add(links[i].prog_id);
+  for (let i = 0; i < progs.length; i++) { const m = progs[i].map_ids; for (let j = 0; j < m.length; j++) heldMaps.add(m[j]); }
+  for (let i = 0; i < devs.length; i++) {
+    attachmentsHeld(devs[i].tcx_ingress);
+    attachmentsHeld(devs[i].tcx_egress);
   }
   return settled(heldProgs, s.progs, progs) && settled(heldMaps, s.maps, mapsValues.of(s.maps)) && settled(heldLinks, s.links, links);
 }
@@ -95,7 +110,7 @@ function referencesHold(s: KernelState): boolean {
 export const references: KernelInvariant = {
   name: 'references',
   description: 'every live prog, map and link is held, its count equals its holders, nothing held is freed',
-  check: (state, prev) => (state === prev || referencesHold(state) ? [] : checkReferences(state)),
+  check: (state, prev) => (state === prev || referencesHold(state) ? HOLDS : checkReferences(state)),
 };
 
 // Scratch for chainHolds: the links the chains name, and the programs.
@@ -119,7 +134,9 @@ function chainHolds(state: KernelState): boolean {
   chainLinks.clear();
   const progs = chainProgs;
   progs.length = 0;
-  for (const dev of netdevsValues.of(state.netdevs)) {
+  const devs = netdevsValues.of(state.netdevs);
+  for (let k = 0; k < devs.length; k++) {
+    const dev = devs[k];
     for (let d = 0; d < 2; d++) {
       const entry = d === 0 ? dev.tcx_ingress : dev.tcx_egress;
       if (!entry) continue;
@@ -138,7 +155,8 @@ function chainHolds(state: KernelState): boolean {
       }
     }
   }
-  for (const l of linksValues.of(state.links)) if (l.type === TCX_LINK && l.ifindex && !chainLinks.has(l.id)) return false;
+  const links = linksValues.of(state.links);
+  for (let i = 0; i < links.length; i++) { const l = links[i]; if (l.type === TCX_LINK && l.ifindex && !chainLinks.has(l.id)) return false; }
   if (Object.isFrozen(state.netdevs) && Object.isFrozen(state.links)) {
     chainOk = { netdevs: state.netdevs, links: state.links, progs };
     chainProgs = [];
@@ -182,8 +200,8 @@ export const chain: KernelInvariant = {
   name: 'chain',
   description: 'every tcx chain holds 1..63 distinct live programs, its fast path is their ids in order, and each link it names is a live tcx link of that program, device and direction; every attached tcx link is in its chain',
   check(state, prev) {
-    if (state.netdevs === prev.netdevs && state.links === prev.links && state.progs === prev.progs) return [];
-    return chainHolds(state) ? [] : chainProblems(state);
+    if (state.netdevs === prev.netdevs && state.links === prev.links && state.progs === prev.progs) return HOLDS;
+    return chainHolds(state) ? HOLDS : chainProblems(state);
   },
 };
 
@@ -205,7 +223,7 @@ export const revision: KernelInvariant = {
       if (now.revision < before.revision) (bad ??= []).push(`${where(dev, dir)}: revision went back from ${before.revision} to ${now.revision}`);
       if (now.revision === before.revision && itemsDiffer(now, before)) (bad ??= []).push(`${where(dev, dir)}: the chain changed but its revision stayed ${now.revision}`);
     }
-    return bad ?? [];
+    return bad ?? HOLDS;
   },
 };
 
@@ -350,8 +368,11 @@ export const datapath: KernelInvariant = {
   description: 'a packet through a changed attach point runs its programs in the control path\'s order (tcxRunOrder equals the chain; the datapath runs a prefix of it, all of it when every program returns TCX_NEXT)',
   check(state, prev) {
     const changed = changedEntries(state, prev);
-    for (const [dev, dir, now] of changed) if (!datapathHolds(state, dev, dir, now)) return datapathProblems(state, changed);
-    return [];
+    for (let i = 0; i < changed.length; i++) {
+      const [dev, dir, now] = changed[i];
+      if (!datapathHolds(state, dev, dir, now)) return datapathProblems(state, changed);
+    }
+    return HOLDS;
   },
 };
 
