@@ -134,11 +134,13 @@ export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome 
     }
     if (!armed) return;
     const invariants = c.eventInvariants;
+    if (invariants.length === 0) return;
+    const shown = { state, prev: before, event: entry.event, result: entry.result, index, world }; // one for all of them
     for (let i = 0; i < invariants.length; i++) {
       const [name, check] = invariants[i];
       let bad: string[] | undefined;
       try {
-        bad = failures(check({ state, prev: before, event: entry.event, result: entry.result, index, world }));
+        bad = failures(check(shown));
       } catch (e) {
         bad = [`the invariant threw ${describe(e)}`];
       }
