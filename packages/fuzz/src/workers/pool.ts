@@ -70,8 +70,9 @@ export interface WorkerInput {
  * The young generation a worker gets (V8's default: 48 MB, semi-spaces of 16 MB). Fuzzing makes
  * ~9 KB of garbage an event (states, drafts, results, drawn steps) that lives about as long as a
  * run: with 64 MB semi-spaces far fewer of a run's objects are still alive, and copied, when a
- * scavenge comes. Measured on the example manager: 15-45% more events/s (node's
- * --max-semi-space-size=64 does the same for fuzzing on the main thread).
+ * scavenge comes. Measured on the example manager, in events per CPU-second of the worker's
+ * thread (wall-clock rates on a shared machine are too noisy to tell): ~65k -> ~73k, 2 x 4 rounds.
+ * node's --max-semi-space-size=64 does the same for fuzzing on the main thread.
  */
 export const WORKER_YOUNG_GENERATION_MB = 192;
 
