@@ -9,20 +9,20 @@ export const DEVICES = ['eth0', 'eth1'] as const;
 
 const ours = (s: KernelState, id: number): boolean => s.progs[id]?.name.startsWith(PREFIX) ?? false;
 const ingress = (s: KernelState, ifindex: number): readonly number[] => s.netdevs[ifindex]?.tcx_ingress?.fp ?? [];
-
-/** The devices the manager says it installed on that still exist under that ifindex. */
-function managed(m: TcManager, s: KernelState): [string, number][] {
-  return [...m.installed].filter(([name, it]) => s.netdevs[it.ifindex]?.name === name).map(([name, it]) => [name, it.ifindex]);
+/** Whether one of our programs runs on the device's ingress. */
+function oursAttached(s: KernelState, ifindex: number): boolean {
+  for (const id of ingress(s, ifindex)) if (ours(s, id)) return true;
+  return false;
 }
 
 /** (device, prog) pairs attached in `prev` and no longer in `state`, in either direction. */
 function detached(prev: KernelState, state: KernelState): [string, number][] {
   const out: [string, number][] = [];
-  if (state.netdevs === prev.netdevs) return out; // state is persistent: an unchanged table is the same object
   for (const dev of Object.values(prev.netdevs)) {
     for (const key of ['tcx_ingress', 'tcx_egress'] as const) {
-      const now = new Set(state.netdevs[dev.ifindex]?.[key]?.fp ?? []);
-      for (const id of dev[key]?.fp ?? []) if (!now.has(id)) out.push([`${dev.name} ${key.slice(4)}`, id]);
+      const before = dev[key]?.fp ?? [], after = state.netdevs[dev.ifindex]?.[key]?.fp ?? [];
+      if (after === before) continue;
+      for (const id of before) if (!after.includes(id)) out.push([`${dev.name} ${key.slice(4)}`, id]);
     }
   }
   return out;
@@ -43,30 +43,51 @@ export function managerSpec(fixed: boolean): FuzzSpec<TcManager> {
     },
     invariants: {
       /** Never a moment without our policy on a device we installed it on. */
-      'policy attached': ({ state, world }) =>
-        managed(world, state).filter(([, ifindex]) => !ingress(state, ifindex).some((id) => ours(state, id)))
-          .map(([name, ifindex]) => `no ${PREFIX}* program is attached on ${name} (${ifindex}) ingress`),
+      'policy attached': ({ state, world }) => {
+        // each device it installed on that still exists under that ifindex (checked after every event: no lists built)
+        let bad: string[] | undefined;
+        for (const [name, { ifindex }] of world.installed) {
+          if (state.netdevs[ifindex]?.name !== name || oursAttached(state, ifindex)) continue;
+          (bad ??= []).push(`no ${PREFIX}* program is attached on ${name} (${ifindex}) ingress`);
+        }
+        return bad;
+      },
       /** The manager only ever takes its own programs out. */
       'no foreign detach': ({ state, prev, event, result }) => {
         if (event?.kind !== 'bpf' || event.pid !== MANAGER_PID || !result || result.ret < 0) return true;
+        if (state.netdevs === prev.netdevs) return true; // state is persistent: an unchanged table is the same object
         return detached(prev, state).filter(([, id]) => !ours(prev, id))
           .map(([where, id]) => `the manager's ${event.cmd} took prog ${id} (${prev.progs[id]?.name}) off ${where}: not one of its programs`);
       },
       /** Between operations: one copy of the policy per device... */
       'one copy': {
         every: 'step',
-        check: ({ state }) => Object.values(state.netdevs).flatMap((d) => {
-          const mine = ingress(state, d.ifindex).filter((id) => ours(state, id));
-          return mine.length > 1 ? [`${d.name} ingress runs ${mine.length} copies of the policy: ${mine.map((id) => `${id} (${state.progs[id].name})`).join(', ')}`] : [];
-        }),
+        check: ({ state }) => {
+          let bad: string[] | undefined;
+          for (const d of Object.values(state.netdevs)) {
+            const chain = ingress(state, d.ifindex);
+            let n = 0;
+            for (const id of chain) if (ours(state, id)) n++;
+            if (n < 2) continue;
+            const mine = chain.filter((id) => ours(state, id));
+            (bad ??= []).push(`${d.name} ingress runs ${mine.length} copies of the policy: ${mine.map((id) => `${id} (${state.progs[id].name})`).join(', ')}`);
+          }
+          return bad;
+        },
       },
       /** ...and it is the current version. */
       'current version': {
         every: 'step',
-        check: ({ state, world }) => managed(world, state).flatMap(([name, ifindex]) => {
-          const names = ingress(state, ifindex).filter((id) => ours(state, id)).map((id) => state.progs[id].name);
-          return names.includes(`${PREFIX}${world.version}`) ? [] : [`${name} ingress runs ${names.join(', ') || 'nothing of ours'}, not ${PREFIX}${world.version}`];
-        }),
+        check: ({ state, world }) => {
+          const current = `${PREFIX}${world.version}`;
+          let bad: string[] | undefined;
+          for (const [name, { ifindex }] of world.installed) {
+            if (state.netdevs[ifindex]?.name !== name || ingress(state, ifindex).some((id) => state.progs[id]?.name === current)) continue;
+            const names = ingress(state, ifindex).filter((id) => ours(state, id)).map((id) => state.progs[id].name);
+            (bad ??= []).push(`${name} ingress runs ${names.join(', ') || 'nothing of ours'}, not ${current}`);
+          }
+          return bad;
+        },
       },
     },
     adversaries: [

@@ -13,15 +13,15 @@ import { managerSpec } from '../../../examples/manager/spec.ts';
 type Dir = 'ingress' | 'egress';
 const KEYS = [['ingress', 'tcx_ingress'], ['egress', 'tcx_egress']] as const;
 
-/** States after every event of `runs` fuzz runs of the example manager. */
-function fuzzStates(runs: number): KernelState[] {
+/** The states before and after every event of `runs` fuzz runs of the example manager. */
+function fuzzSteps(runs: number): (readonly [KernelState, KernelState])[] {
   const c = compile(managerSpec(true)), arb = fuzzStepsArb(c);
-  const states: KernelState[] = [];
+  const steps: (readonly [KernelState, KernelState])[] = [];
   for (let i = 0; i < runs; i++) {
     let s = initialState(c.spec.kernelSeed ?? 0);
-    for (const e of runSteps(c, drawRun(c, arb, 7, i).value).entries) states.push((s = kernelFold(s, e.event).state));
+    for (const e of runSteps(c, drawRun(c, arb, 7, i).value).entries) steps.push([s, (s = kernelFold(s, e.event).state)]);
   }
-  return states;
+  return steps;
 }
 
 const entries = (s: KernelState) => Object.values(s.netdevs).flatMap((dev) => KEYS.flatMap(([dir, key]) => (dev[key] ? [[dev, dir, dev[key]] as const] : [])));
@@ -34,7 +34,22 @@ function broken(s: KernelState, k: number): KernelState[] {
   const progs = Object.values(s.progs), maps = Object.values(s.maps), links = Object.values(s.links);
   if (progs.length) { const p = progs[k % progs.length]; out.push(Object.freeze({ ...s, progs: Object.freeze({ ...s.progs, [p.id]: Object.freeze({ ...p, refs: p.refs + 1 }) }) })); }
   if (maps.length) { const m = maps[k % maps.length]; out.push(Object.freeze({ ...s, maps: Object.freeze({ ...s.maps, [m.id]: Object.freeze({ ...m, refs: m.refs - 1 }) }) })); }
-  if (links.length) { const l = links[k % links.length]; out.push(Object.freeze({ ...s, links: Object.freeze({ ...s.links, [l.id]: Object.freeze({ ...l, ifindex: l.ifindex + 1 }) }) })); }
+  if (links.length) {
+    const l = links[k % links.length];
+    out.push(Object.freeze({ ...s, links: Object.freeze({ ...s.links, [l.id]: Object.freeze({ ...l, ifindex: l.ifindex + 1 }) }) }));
+    if (progs.length > 1) { const p = progs.find((x) => x.id !== l.prog_id)!; out.push(Object.freeze({ ...s, links: Object.freeze({ ...s.links, [l.id]: Object.freeze({ ...l, prog_id: p.id }) }) })); }
+  }
+  const procs = Object.values(s.procs);
+  if (procs.length && progs.length) {
+    // one more fd on a program than it counts, in a process
+    const p = procs[k % procs.length], prog = progs[k % progs.length];
+    out.push(Object.freeze({ ...s, procs: Object.freeze({ ...s.procs, [p.pid]: Object.freeze({ ...p, fds: Object.freeze({ ...p.fds, 999: Object.freeze({ kind: 'prog' as const, id: prog.id }) }) }) }) }));
+    // a program under another id's key (a lookup by id no longer finds it)
+    const { [prog.id]: moved, ...others } = s.progs;
+    out.push(Object.freeze({ ...s, progs: Object.freeze({ ...others, [prog.id + 1000]: moved }) }));
+  }
+  const pins = Object.keys(s.bpffs).filter((path) => s.bpffs[path].kind !== 'dir');
+  if (pins.length) { const { [pins[k % pins.length]]: _unpinned, ...rest } = s.bpffs; out.push(Object.freeze({ ...s, bpffs: Object.freeze(rest) })); }
   for (const [dev, dir, e] of entries(s)) {
     const key = dir === 'ingress' ? 'tcx_ingress' : 'tcx_egress';
     if (e.fp.length > 1) out.push(withEntry(s, dev, key, { ...e, fp: Object.freeze([...e.fp].reverse()) }));
@@ -47,7 +62,8 @@ function broken(s: KernelState, k: number): KernelState[] {
 
 describe('kernel invariants: the fast verdict is the explaining code\'s verdict', () => {
   const empty = initialState(0);
-  const states = fuzzStates(60);
+  const steps = fuzzSteps(60);
+  const states = steps.map(([, s]) => s);
   const cases = states.flatMap((s, k) => [s, ...broken(s, k)]);
 
   it('has states of every kind to judge', () => {

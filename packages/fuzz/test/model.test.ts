@@ -6,7 +6,7 @@ import { BPF_F_BEFORE, errno } from '@bpfsim/events';
 import { kernelFold, libbpf, type Kernel, type LibBpf } from '@bpfsim/kernel';
 import { initialState, type Fold, type KernelState } from '@bpfsim/reducer';
 import {
-  compile, crash, fuzz, fuzzWith, netdevChurn, returnProgram, revisionRace, runSteps, runSeed, thirdParty, type FuzzReport, type FuzzSpec, type FuzzStep,
+  compile, Coverage, crash, fuzz, fuzzWith, netdevChurn, returnProgram, revisionRace, runSteps, runSeed, thirdParty, type FuzzReport, type FuzzSpec, type FuzzStep,
 } from '../src/index.ts';
 
 /** A loader that attaches programs on one device and detaches them again. */
@@ -164,6 +164,13 @@ describe('fuzz()', () => {
     expect(r.coverage.has('BPF_PROG_LOAD', 'ok')).toBe(true);
     expect(r.coverage.events).toBe(r.events);
     expect(r.coverage.table()).toMatch(/^event\s+count\s+outcomes/);
+    // what a worker sends after every run (unsorted) merges into the same coverage
+    expect(Coverage.fromJSON(r.coverage.toMergeable()).toJSON()).toEqual(r.coverage.toJSON());
+    // the runs' own coverage (given to onRun) adds up to the campaign's
+    const merged = new Coverage();
+    const again = fuzz({ ...loaderSpec(), adversaries: [thirdParty()], seed: 4, runs: 50, onRun: (x) => { merged.merge(x.coverage!.toMergeable()); } });
+    expect(merged.toJSON()).toEqual(again.coverage.toJSON());
+    expect(again.coverage.toJSON()).toEqual(r.coverage.toJSON());
   });
 });
 

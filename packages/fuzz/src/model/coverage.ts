@@ -47,6 +47,17 @@ export class Coverage {
 
   has(label: string, outcome: string): boolean { return (this.#by.get(label)?.get(outcome) ?? 0) > 0; }
 
+  /** toJSON unsorted, for merging elsewhere (order-independent): a worker sends one after every run. */
+  toMergeable(): CoverageJSON {
+    const out: CoverageJSON = {};
+    for (const [l, m] of this.#by) {
+      const o: Record<string, number> = {};
+      for (const [k, n] of m) o[k] = n;
+      out[l] = o;
+    }
+    return out;
+  }
+
   /** Sorted: bpf commands first, then other kinds; 'ok' first, then errnos by name. */
   toJSON(): CoverageJSON {
     const labels = [...this.#by.keys()].sort((a, b) => (a.startsWith('BPF_') === b.startsWith('BPF_') ? a.localeCompare(b) : a.startsWith('BPF_') ? -1 : 1));

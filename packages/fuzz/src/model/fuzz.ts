@@ -106,9 +106,10 @@ export function fuzzWith<W>(spec: FuzzSpec<W>, o: FuzzOptions = {}): FuzzReport 
     if (o.timeBudgetMs !== undefined && Date.now() - t0 >= o.timeBudgetMs) { stoppedBy = 'time'; break; }
     const drawn = drawRun(c, arb, seed, i);
     const out = runSteps(c, drawn.value);
-    const runCov = new Coverage();
+    // The run's own coverage only for onRun (a worker sends it); else straight into the campaign's.
+    const runCov = o.onRun ? new Coverage() : coverage;
     for (const e of out.entries) runCov.add(e.event, e.result);
-    coverage.merge(runCov);
+    if (runCov !== coverage) coverage.merge(runCov);
     done++;
     events += out.entries.length;
     o.onRun?.({ run: i, events: out.entries.length, failed: !!out.violation, shrinking: false, coverage: runCov });

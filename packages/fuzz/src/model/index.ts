@@ -14,6 +14,6 @@ export { KERNEL_INVARIANTS, kernelInvariants, type KernelInvariant } from './ker
 export { counterexampleTrace, saveCounterexample, formatCounterexample, formatSummary, formatStep, describeViolation } from './report.ts';
 export * as adversaries from '../adversaries/index.ts';
 export { thirdParty, revisionRace, netdevChurn, crash, allAdversaries, returnProgram } from '../adversaries/index.ts';
-export { fuzzInWorkers, type PoolOptions, type PoolProgress } from '../workers/pool.ts';
+export { fuzzInWorkers, WORKER_YOUNG_GENERATION_MB, type PoolOptions, type PoolProgress } from '../workers/pool.ts';
 export { loadSpec, SpecError } from '../workers/load.ts';
 export { fuzzCommand, parseFuzzArgs, runFuzz, reportJSON, FuzzCliError, DEFAULT_TARGET, type FuzzCliOptions, type FuzzCliDeps } from '../cli/fuzz.ts';

@@ -5,7 +5,7 @@
 // They run after every fuzzed event, so each first decides whether it holds without allocating
 // (reused scratch maps, no messages); only when it does not are the messages put together, by the
 // code that says why (which has the last word: it may still find nothing wrong).
-import { bpf_attach_type, bpf_link_type } from '@bpfsim/events';
+import { bpf_attach_type, bpf_link_type, type Insn } from '@bpfsim/events';
 import { checkReferences, forEachProgArraySlot, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
 import { runBatch } from '@bpfsim/datapath';
 import type { KernelInvariantName } from './types.ts';
@@ -15,7 +15,8 @@ import { ValuesCache } from './values.ts';
 export interface KernelInvariant {
   readonly name: KernelInvariantName;
   readonly description: string;
-  check(state: KernelState, prev: KernelState): string[];
+  /** The problems found: none (an empty array, shared: do not change it) when it holds. */
+  check(state: KernelState, prev: KernelState): readonly string[];
 }
 
 type Dir = 'ingress' | 'egress';
@@ -31,6 +32,8 @@ const progsValues = new ValuesCache(), mapsValues = new ValuesCache(), netdevsVa
 
 type Changed = readonly [Netdev, Dir, MprogEntry | undefined, MprogEntry | undefined];
 const NONE: readonly Changed[] = Object.freeze([]);
+/** What a check that holds returns (every event: no array made). */
+const HOLDS: readonly string[] = Object.freeze([]);
 
 /** Attach points whose entry differs between the two states (by identity: the fold shares what it did not change). */
 function changedEntries(state: KernelState, prev: KernelState): readonly Changed[] {
@@ -39,8 +42,9 @@ function changedEntries(state: KernelState, prev: KernelState): readonly Changed
   const last = lastChanged;
   if (last !== undefined && last.now === state.netdevs && last.before === prev.netdevs) return last.out;
   let out: Changed[] | undefined;
-  for (const dev of netdevsValues.of(state.netdevs)) {
-    const old = prev.netdevs[dev.ifindex];
+  const devs = netdevsValues.of(state.netdevs);
+  for (let i = 0; i < devs.length; i++) {
+    const dev = devs[i], old = prev.netdevs[dev.ifindex];
     if (old === dev) continue;
     if (dev.tcx_ingress !== old?.tcx_ingress) (out ??= []).push([dev, 'ingress', dev.tcx_ingress, old?.tcx_ingress]);
     if (dev.tcx_egress !== old?.tcx_egress) (out ??= []).push([dev, 'egress', dev.tcx_egress, old?.tcx_egress]);
@@ -61,13 +65,24 @@ function holdKind(kind: string, id: number): void {
 
 const holdProg = (_slot: number, id: number) => { heldProgs.add(id); };
 
-/** Each object of `table` has as many holders as it counts (at least one), and nothing else is held. */
-function settled(held: Tally, objects: readonly { readonly id: number; readonly refs: number }[]): boolean {
-  for (const o of objects) {
-    const n = held.take(o.id);
-    if (n === 0 || n !== o.refs) return false;
+/**
+ * Each object of `table` has as many holders as it counts (at least one), and nothing else is
+ * held. What is held must be found under its id, as checkReferences looks it up (to which an
+ * object under another key is freed).
+ */
+function settled(held: Tally, table: Readonly<Record<number, unknown>>, objects: readonly { readonly id: number; readonly refs: number }[]): boolean {
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i], n = held.take(o.id);
+    if (n === 0 || n !== o.refs || table[o.id] === undefined) return false;
   }
   return held.size === 0; // else held but freed
+}
+
+/** The programs an attach point holds without a link. */
+function attachmentsHeld(e: MprogEntry | undefined): void {
+  if (e === undefined) return;
+  const items = e.items;
+  for (let i = 0; i < items.length; i++) if (!items[i].link_id) heldProgs.add(items[i].prog_id);
 }
 
 /**
@@ -78,24 +93,28 @@ function settled(held: Tally, objects: readonly { readonly id: number; readonly 
 function referencesHold(s: KernelState): boolean {
   heldProgs.clear(); heldMaps.clear(); heldLinks.clear();
   const progs = progsValues.of(s.progs), links = linksValues.of(s.links);
-  for (const p of procsValues.of(s.procs)) for (const e of fdsValues.of(p.fds)) holdKind(e.kind, e.id);
-  for (const n of bpffsValues.of(s.bpffs)) if (n.kind !== 'dir') holdKind(n.kind, n.id);
-  for (const l of links) heldProgs.add(l.prog_id);
-  for (const p of progs) for (const m of p.map_ids) heldMaps.add(m);
-  const maps = mapsValues.of(s.maps);
-  for (const m of maps) if (m.data.kind === 'prog_array') forEachProgArraySlot(m, holdProg);
-  for (const dev of netdevsValues.of(s.netdevs)) {
-    const ing = dev.tcx_ingress?.items, eg = dev.tcx_egress?.items;
-    if (ing) for (const it of ing) if (!it.link_id) heldProgs.add(it.prog_id);
-    if (eg) for (const it of eg) if (!it.link_id) heldProgs.add(it.prog_id);
+  // (indexed loops: this runs after every event, and for-of's iterators were not always optimised away)
+  const procs = procsValues.of(s.procs), pins = bpffsValues.of(s.bpffs), devs = netdevsValues.of(s.netdevs);
+  for (let i = 0; i < procs.length; i++) {
+    const fds = fdsValues.of(procs[i].fds);
+    for (let j = 0; j < fds.length; j++) holdKind(fds[j].kind, fds[j].id);
   }
-  return settled(heldProgs, progs) && settled(heldMaps, maps) && settled(heldLinks, links);
+  for (let i = 0; i < pins.length; i++) { const n = pins[i]; if (n.kind !== 'dir') holdKind(n.kind, n.id); }
+  for (let i = 0; i < links.length; i++) heldProgs.add(links[i].prog_id);
+  for (let i = 0; i < progs.length; i++) { const m = progs[i].map_ids; for (let j = 0; j < m.length; j++) heldMaps.add(m[j]); }
+  const maps = mapsValues.of(s.maps);
+  for (let i = 0; i < maps.length; i++) if (maps[i].data.kind === 'prog_array') forEachProgArraySlot(maps[i], holdProg);
+  for (let i = 0; i < devs.length; i++) {
+    attachmentsHeld(devs[i].tcx_ingress);
+    attachmentsHeld(devs[i].tcx_egress);
+  }
+  return settled(heldProgs, s.progs, progs) && settled(heldMaps, s.maps, maps) && settled(heldLinks, s.links, links);
 }
 
 export const references: KernelInvariant = {
   name: 'references',
   description: 'every live prog, map and link is held, its count equals its holders, nothing held is freed',
-  check: (state, prev) => (state === prev || referencesHold(state) ? [] : checkReferences(state)),
+  check: (state, prev) => (state === prev || referencesHold(state) ? HOLDS : checkReferences(state)),
 };
 
 // Scratch for chainHolds: the links the chains name, and the programs.
@@ -119,7 +138,9 @@ function chainHolds(state: KernelState): boolean {
   chainLinks.clear();
   const progs = chainProgs;
   progs.length = 0;
-  for (const dev of netdevsValues.of(state.netdevs)) {
+  const devs = netdevsValues.of(state.netdevs);
+  for (let k = 0; k < devs.length; k++) {
+    const dev = devs[k];
     for (let d = 0; d < 2; d++) {
       const entry = d === 0 ? dev.tcx_ingress : dev.tcx_egress;
       if (!entry) continue;
@@ -138,7 +159,8 @@ function chainHolds(state: KernelState): boolean {
       }
     }
   }
-  for (const l of linksValues.of(state.links)) if (l.type === TCX_LINK && l.ifindex && !chainLinks.has(l.id)) return false;
+  const links = linksValues.of(state.links);
+  for (let i = 0; i < links.length; i++) { const l = links[i]; if (l.type === TCX_LINK && l.ifindex && !chainLinks.has(l.id)) return false; }
   if (Object.isFrozen(state.netdevs) && Object.isFrozen(state.links)) {
     chainOk = { netdevs: state.netdevs, links: state.links, progs };
     chainProgs = [];
@@ -182,8 +204,8 @@ export const chain: KernelInvariant = {
   name: 'chain',
   description: 'every tcx chain holds 1..63 distinct live programs, its fast path is their ids in order, and each link it names is a live tcx link of that program, device and direction; every attached tcx link is in its chain',
   check(state, prev) {
-    if (state.netdevs === prev.netdevs && state.links === prev.links && state.progs === prev.progs) return [];
-    return chainHolds(state) ? [] : chainProblems(state);
+    if (state.netdevs === prev.netdevs && state.links === prev.links && state.progs === prev.progs) return HOLDS;
+    return chainHolds(state) ? HOLDS : chainProblems(state);
   },
 };
 
@@ -205,40 +227,49 @@ export const revision: KernelInvariant = {
       if (now.revision < before.revision) (bad ??= []).push(`${where(dev, dir)}: revision went back from ${before.revision} to ${now.revision}`);
       if (now.revision === before.revision && itemsDiffer(now, before)) (bad ??= []).push(`${where(dev, dir)}: the chain changed but its revision stayed ${now.revision}`);
     }
-    return bad ?? [];
+    return bad ?? HOLDS;
   },
 };
 
 /** An IPv4/UDP frame (60 bytes): what the probe runs through each changed attach point. */
 const PROBE = 'ffffffffffff02000000000108004500002e0000400040110000c0a80001c0a80002303930390012000068656c6c6f776f726c64212121';
 
-interface ProbeOutcome { ran: number[]; allNext: boolean; error: boolean; internal?: string }
+/** What became of the probe: the programs it ran (ids), whether each said TCX_NEXT, and how it ended. */
+interface ProbeRun { ran: number[]; allNext: boolean; error: boolean; internal?: string }
 
 /**
- * Probe outcomes of chains of map-less programs, by device, direction and the programs' ids and
- * instructions: such a run depends on nothing else (the probe's inputs are fixed), so a chain seen
- * before need not run again. Fuzzing revisits the same few chains all the time.
+ * What a probe run says of the chain it went through, without the programs' ids: whether it ran
+ * the chain's programs in order from the first (`count` of them), and how.
  */
-const probeCache = new Map<string, ProbeOutcome>();
+interface ProbeVerdict { readonly prefix: boolean; readonly count: number; readonly allNext: boolean; readonly error: boolean; readonly internal: boolean }
 
 /**
- * A number for each distinct instruction list (by its JSON), so that probe keys stay short: equal
- * lists get equal numbers while `insnsIds` holds them, and numbers are never reused.
+ * Probe verdicts of chains of map-less programs, by device, direction and the programs'
+ * instructions: such a run depends on nothing else (the probe's inputs are fixed; which program
+ * runs is told by position), so a chain seen before, under any ids, need not run again. Fuzzing
+ * revisits the same few chains all the time, each run under new ids.
+ */
+const probeCache = new Map<string, ProbeVerdict>();
+
+/**
+ * A number for each distinct instruction list (as the datapath compiles it, see insnsKey), so that
+ * probe keys stay short: equal lists get equal numbers while `insnsIds` holds them, and numbers
+ * are never reused.
  */
 const insnsIds = new Map<string, number>();
 let nextInsnsId = 0;
 /** Frozen instruction arrays (whose instructions are frozen too) and their number: they cannot change. */
 const insnsIdOf = new WeakMap<object, number>();
 
-function insnsId(insns: readonly object[]): number {
+function insnsId(insns: readonly Insn[]): number {
   const known = insnsIdOf.get(insns);
   if (known !== undefined) return known;
-  const json = insnsJson(insns);
-  let id = insnsIds.get(json);
+  const key = insnsKey(insns);
+  let id = insnsIds.get(key);
   if (id === undefined) {
     if (insnsIds.size >= 4096) insnsIds.clear();
     id = nextInsnsId++;
-    insnsIds.set(json, id);
+    insnsIds.set(key, id);
   }
   if (deeplyFrozen(insns)) insnsIdOf.set(insns, id);
   return id;
@@ -253,29 +284,19 @@ function deeplyFrozen(insns: readonly object[]): boolean {
   return true;
 }
 
-const INSN_KEYS = ['code', 'dst_reg', 'src_reg', 'off', 'imm'] as const;
-
 /**
- * JSON.stringify(insns), written out directly for instructions that are plain objects with
- * exactly struct bpf_insn's keys, in order, holding finite numbers (whose JSON is their String());
- * anything else goes to JSON.stringify. JSON.stringify is ~2 us for a short program.
+ * What the datapath compiles of the instructions: each field as an int32 (its codeOf stores them
+ * in an Int32Array, and its compile cache takes equal codes for the same program), written as
+ * two chars a field. Cheaper than their JSON by ~1 us for a short program.
  */
-function insnsJson(insns: readonly object[]): string {
-  if (!Array.isArray(insns)) return JSON.stringify(insns);
-  let out = '[';
+function insnsKey(insns: readonly Insn[]): string {
+  let out = '';
   for (let i = 0; i < insns.length; i++) {
-    const x = insns[i] as Record<string, unknown>;
-    if (typeof x !== 'object' || x === null || Array.isArray(x) || Object.getPrototypeOf(x) !== Object.prototype || typeof x.toJSON === 'function') return JSON.stringify(insns);
-    const keys = Object.keys(x);
-    if (keys.length !== 5) return JSON.stringify(insns);
-    for (let k = 0; k < 5; k++) {
-      const v = x[INSN_KEYS[k]];
-      if (keys[k] !== INSN_KEYS[k] || typeof v !== 'number' || !Number.isFinite(v)) return JSON.stringify(insns);
-      out += `${k ? ',' : i ? ',{' : '{'}"${INSN_KEYS[k]}":${v}`;
-    }
-    out += '}';
+    const x = insns[i];
+    const code = x.code | 0, dst = x.dst_reg | 0, src = x.src_reg | 0, off = x.off | 0, imm = x.imm | 0;
+    out += String.fromCharCode(code, code >>> 16, dst, dst >>> 16, src, src >>> 16, off, off >>> 16, imm, imm >>> 16);
   }
-  return out + ']';
+  return out;
 }
 
 /** The probe cache's key for a chain, or undefined when a program of it uses maps (or is gone). */
@@ -284,25 +305,34 @@ function probeKey(state: KernelState, ifindex: number, dir: Dir, ids: readonly n
   for (let i = 0; i < ids.length; i++) {
     const p = state.progs[ids[i]];
     if (!p || p.map_ids.length !== 0) return undefined;
-    key += `/${p.id}:${insnsId(p.insns)}`;
+    key += `/${insnsId(p.insns)}`;
   }
   return key;
 }
 
-function probe(state: KernelState, ifindex: number, dir: Dir, ids: readonly number[]): ProbeOutcome {
-  const key = probeKey(state, ifindex, dir, ids);
-  const hit = key === undefined ? undefined : probeCache.get(key);
-  if (hit) return hit;
+function runProbe(state: KernelState, ifindex: number, dir: Dir): ProbeRun {
   const v = runBatch(state, [{ ifindex, direction: dir, data: PROBE }]).verdicts[0];
-  const out = {
+  return {
     ran: v.runs.map((r) => r.prog_id), allNext: v.runs.every((r) => r.ret === -1), error: v.action === 'error',
     ...(v.action === 'error' && v.error?.kind === 'internal' ? { internal: v.error.message } : {}),
   };
-  if (key !== undefined) {
+}
+
+/** The probe's verdict on the chain `ids` (what tcxRunOrder says runs there). */
+function probe(state: KernelState, ifindex: number, dir: Dir, ids: readonly number[]): ProbeVerdict {
+  const key = probeKey(state, ifindex, dir, ids);
+  const hit = key === undefined ? undefined : probeCache.get(key);
+  if (hit) return hit;
+  const r = runProbe(state, ifindex, dir);
+  let prefix = r.ran.length <= ids.length;
+  for (let i = 0; prefix && i < r.ran.length; i++) prefix = r.ran[i] === ids[i];
+  const v: ProbeVerdict = { prefix, count: r.ran.length, allNext: r.allNext, error: r.error, internal: r.internal !== undefined };
+  // A run of other programs than the chain's (a failure anyway) is told by their ids: not kept.
+  if (key !== undefined && prefix && !v.internal) {
     if (probeCache.size >= 4096) probeCache.clear();
-    probeCache.set(key, out);
+    probeCache.set(key, v);
   }
-  return out;
+  return v;
 }
 
 /** Whether `order` lists the chain's programs (`now`'s items) in order. */
@@ -318,11 +348,8 @@ function datapathHolds(state: KernelState, dev: Netdev, dir: Dir, now: MprogEntr
   const order = tcxRunOrder(state, dev.ifindex, dir);
   if (!isChain(order, now)) return false;
   const v = probe(state, dev.ifindex, dir, order);
-  if (v.internal !== undefined) return false;
-  const n = now === undefined ? 0 : now.items.length;
-  if (v.ran.length > n) return false;
-  for (let i = 0; i < v.ran.length; i++) if (v.ran[i] !== now!.items[i].prog_id) return false;
-  return v.error || !v.allNext || v.ran.length === n;
+  if (v.internal || !v.prefix) return false;
+  return v.error || !v.allNext || v.count === order.length;
 }
 
 /** Why the datapath invariant fails at the changed attach points (exported for the test that holds datapathHolds to it). */
@@ -332,7 +359,7 @@ export function datapathProblems(state: KernelState, changed: readonly Changed[]
     const ids = now?.items.map((it) => it.prog_id) ?? [];
     const order = tcxRunOrder(state, dev.ifindex, dir);
     if (order.length !== ids.length || order.some((p, i) => p !== ids[i])) bad.push(`${where(dev, dir)}: tcxRunOrder [${order.join(', ')}] is not the chain [${ids.join(', ')}]`);
-    const v = probe(state, dev.ifindex, dir, order); // keyed on what the datapath reads
+    const v = runProbe(state, dev.ifindex, dir);
     if (v.internal !== undefined) { bad.push(`${where(dev, dir)}: the datapath failed: ${v.internal}`); continue; }
     if (v.ran.some((p, i) => p !== ids[i])) bad.push(`${where(dev, dir)}: a packet ran [${v.ran.join(', ')}], the chain is [${ids.join(', ')}]`);
     else if (!v.error && v.allNext && v.ran.length !== ids.length) bad.push(`${where(dev, dir)}: every program said TCX_NEXT but a packet ran only [${v.ran.join(', ')}] of [${ids.join(', ')}]`);
@@ -345,8 +372,11 @@ export const datapath: KernelInvariant = {
   description: 'a packet through a changed attach point runs its programs in the control path\'s order (tcxRunOrder equals the chain; the datapath runs a prefix of it, all of it when every program returns TCX_NEXT)',
   check(state, prev) {
     const changed = changedEntries(state, prev);
-    for (const [dev, dir, now] of changed) if (!datapathHolds(state, dev, dir, now)) return datapathProblems(state, changed);
-    return [];
+    for (let i = 0; i < changed.length; i++) {
+      const [dev, dir, now] = changed[i];
+      if (!datapathHolds(state, dev, dir, now)) return datapathProblems(state, changed);
+    }
+    return HOLDS;
   },
 };
 

@@ -3,7 +3,7 @@
 // checked after every event through the Kernel's onEvent hook. The first violation stops the run.
 import type { Result } from '@bpfsim/events';
 import { Kernel, libbpf, type LibBpf } from '@bpfsim/kernel';
-import type { KernelState } from '@bpfsim/reducer';
+import { initialState, type KernelState } from '@bpfsim/reducer';
 import { kernelInvariants, type KernelInvariant } from './kernel-invariants.ts';
 import type {
   Adversary, AdversaryAction, AdversaryContext, FuzzSpec, Interrupt, InvariantFn, Operation, RunOutcome, Step, TraceEntry, Verdict, Violation,
@@ -18,13 +18,25 @@ export class FuzzKernel extends Kernel {
   }
 }
 
+/**
+ * An Error without a stack trace: the runner's own signals unwind an operation and are caught by
+ * the runner, so nobody reads their stack, and capturing it costs microseconds a throw.
+ */
+class Signal extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try { super(message); } finally { Error.stackTraceLimit = limit; }
+  }
+}
+
 /** Thrown into an operation whose process an adversary killed: the operation ends there. */
-export class ProcessCrashed extends Error {
+export class ProcessCrashed extends Signal {
   constructor(readonly pid: number) { super(`process ${pid} was killed`); }
 }
 
 /** Thrown to unwind an operation when an invariant fails (the runner has recorded why). */
-export class InvariantStop extends Error {
+export class InvariantStop extends Signal {
   constructor(readonly violation: Violation) { super(`invariant ${violation.invariant} failed`); }
 }
 
@@ -73,10 +85,24 @@ export function failures(v: Verdict): string[] | undefined {
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
+/**
+ * The state every run starts from, made once a seed: it is frozen, so runs can share it (and the
+ * kernel invariants' memos, keyed by its tables, carry over from run to run).
+ */
+const bootedBySeed = new Map<number, KernelState>();
+function booted(seed: number): KernelState {
+  let s = bootedBySeed.get(seed);
+  if (s === undefined) {
+    if (bootedBySeed.size >= 64) bootedBySeed.clear();
+    bootedBySeed.set(seed, (s = initialState(seed)));
+  }
+  return s;
+}
+
 /** Runs `steps` on a fresh kernel. Never throws for what the spec's code does: a throw is a violation. */
 export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome {
   const seed = c.spec.kernelSeed ?? 0;
-  const k = new FuzzKernel({ seed, ...(c.spec.fold ? { fold: c.spec.fold } : {}) });
+  const k = new FuzzKernel({ seed, state: booted(seed), ...(c.spec.fold ? { fold: c.spec.fold } : {}) });
   const labels: string[] = [];
   const stepStarts: number[] = [];
   const sut = new Set(c.spec.pids ?? []);
@@ -108,11 +134,13 @@ export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome 
     }
     if (!armed) return;
     const invariants = c.eventInvariants;
+    if (invariants.length === 0) return;
+    const shown = { state, prev: before, event: entry.event, result: entry.result, index, world }; // one for all of them
     for (let i = 0; i < invariants.length; i++) {
       const [name, check] = invariants[i];
       let bad: string[] | undefined;
       try {
-        bad = failures(check({ state, prev: before, event: entry.event, result: entry.result, index, world }));
+        bad = failures(check(shown));
       } catch (e) {
         bad = [`the invariant threw ${describe(e)}`];
       }

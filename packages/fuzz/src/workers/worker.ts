@@ -29,7 +29,7 @@ async function main(): Promise<void> {
         if (Date.now() - last >= 100) { flush(); send({ type: 'shrink', run: r.run, tries }); }
         return;
       }
-      batch.push({ run: r.run, events: r.events, coverage: r.coverage!.toJSON() });
+      batch.push({ run: r.run, events: r.events, coverage: r.coverage!.toMergeable() });
       if (r.failed) {
         // Publish the earliest failing run: the other workers start nothing past it.
         for (let cur = Atomics.load(stop, 0); r.run < cur; cur = Atomics.load(stop, 0)) {

@@ -36,9 +36,25 @@ function linkInfo(l: Link): Record<string, unknown> {
   return info;
 }
 
-function cut(info: Record<string, unknown>, layouts: readonly InfoField[], len: number): Record<string, unknown> {
+const LINK_INFO_TCX: readonly InfoField[] = [...BPF_LINK_INFO, ...BPF_LINK_INFO_TCX];
+
+/** The names of a layout's fields that fit in `len` bytes, in its order, by layout and length (callers use a few lengths). */
+const fitting = new Map<readonly InfoField[], Map<number, readonly string[]>>();
+function fieldsWithin(layout: readonly InfoField[], len: number): readonly string[] {
+  let byLen = fitting.get(layout);
+  if (byLen === undefined) fitting.set(layout, (byLen = new Map()));
+  let names = byLen.get(len);
+  if (names === undefined) {
+    names = layout.filter((f) => f.offset + f.size <= len).map((f) => f.name);
+    if (byLen.size >= 64) byLen.clear();
+    byLen.set(len, names);
+  }
+  return names;
+}
+
+function cut(info: Record<string, unknown>, layout: readonly InfoField[], len: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of layouts) if (f.offset + f.size <= len && f.name in info) out[f.name] = info[f.name];
+  for (const name of fieldsWithin(layout, len)) if (name in info) out[name] = info[name];
   return out;
 }
 
@@ -49,7 +65,7 @@ export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY
   switch (entry.kind) {
     case 'prog': info = progInfo(peek(s.progs, entry.id)); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
     case 'map': info = mapInfo(peek(s.maps, entry.id)); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
-    case 'link': info = linkInfo(peek(s.links, entry.id)); layout = [...BPF_LINK_INFO, ...BPF_LINK_INFO_TCX]; size = SIZEOF_BPF_LINK_INFO; break;
+    case 'link': info = linkInfo(peek(s.links, entry.id)); layout = LINK_INFO_TCX; size = SIZEOF_BPF_LINK_INFO; break;
     default: return fail('EINVAL');
   }
   const len = Math.min(a.info_len, size);

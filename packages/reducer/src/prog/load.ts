@@ -15,11 +15,12 @@ import { ref, unref } from '../core/objects.ts';
 import { fail, ok } from '../result.ts';
 import { checkAttach, fixupAttachType } from './attach-check.ts';
 import { licenseIsGplCompatible } from './license.ts';
-import { insnCheck } from '../algo/insncheck.ts';
+import { insnCheck, type InsnCheckResult } from '../algo/insncheck.ts';
 import { HELPERS_BY_PROG_TYPE } from '../algo/helpers.ts';
 import { progTag } from '../algo/tag.ts';
 import { checkTailCallMaps } from '../maps/prog-array.ts';
 import { sleepableMapCheck } from './map-compat.ts';
+import { vetted, type Vetted } from './vetted.ts';
 
 /** The prog_flags bpf_prog_load() accepts. */
 const PROG_FLAGS = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE
@@ -70,12 +71,19 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
 
   const insns = insn_cnt === a.insns.length ? a.insns : a.insns.slice(0, insn_cnt);
   const fds = runningFds(s, pid)!;
-  // Only an ld_imm64 makes the check look at the process's fds: most programs have none, and
-  // sorting the fds means a draft of each.
-  const open = hasLdImm64(insns) ? Object.keys(fds).map(Number) : [];
-  const mapFds = open.filter((fd) => fds[fd].kind === 'map');
-  const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
-  const checked = insnCheck(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
+  // Only an ld_imm64 makes the check look at the process's fds: most programs have none (their
+  // verdict and tag depend on the instructions and type alone, see vetted.ts), and sorting the fds
+  // means a draft of each.
+  let known: Vetted | undefined, checked: InsnCheckResult;
+  if (hasLdImm64(insns)) {
+    const open = Object.keys(fds).map(Number);
+    const mapFds = open.filter((fd) => fds[fd].kind === 'map');
+    const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
+    checked = insnCheck(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
+  } else {
+    known = vetted(prog_type, insns);
+    checked = known.checked;
+  }
   if (!checked.ok) {
     // The log is known exactly for failures found before the verifier walks the program. When it
     // does not fit, bpf_vlog_finalize()'s -ENOSPC replaces the verifier's errno.
@@ -111,7 +119,7 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
 
   const id = allocId(s, 'prog');
   s.progs[id] = {
-    id, refs: 0, prog_type, expected_attach_type, name, tag: progTag(insns),
+    id, refs: 0, prog_type, expected_attach_type, name, tag: known?.tag ?? progTag(insns),
     gpl_compatible: licenseIsGplCompatible(license), insns: insns as Insn[], map_ids, prog_flags,
   };
   for (const m of map_ids) ref(s, 'map', m);

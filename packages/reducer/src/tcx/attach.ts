@@ -14,7 +14,7 @@ import { directionOf } from './direction.ts';
 import { commitEntry, entryOrFresh } from './entry.ts';
 import { progGet, relativeTuple } from './lookup.ts';
 import { mprogAttach } from './mprog.ts';
-import { child } from '../draft/index.ts';
+import { peek } from '../draft/index.ts';
 
 type Attr = AttrOf<'BPF_PROG_ATTACH'>;
 
@@ -49,7 +49,7 @@ function tcxProgAttach(
   s: S, pid: number, a: Attr, prog: Prog, attach_type: number, flags: number, relative: number, revision: number,
 ): Result {
   const ifindex = a.target_ifindex ?? a.target_fd ?? 0;
-  const dev = child(s.netdevs, ifindex);
+  const dev = peek(peek(s, 'netdevs'), ifindex); // read only: commitEntry drafts it
   if (!dev) return fail('ENODEV');
   let replaced = 0;
   if (flags & BPF_F_REPLACE) {

@@ -10,7 +10,7 @@ import { directionOf, entryOf } from './direction.ts';
 import { commitEntry } from './entry.ts';
 import { progGet, relativeTuple } from './lookup.ts';
 import { mprogDetach } from './mprog.ts';
-import { child } from '../draft/index.ts';
+import { peek } from '../draft/index.ts';
 
 type Attr = AttrOf<'BPF_PROG_DETACH'>;
 
@@ -45,7 +45,7 @@ function tcxProgDetach(
   s: S, pid: number, a: Attr, prog: Prog | undefined, attach_type: number, flags: number, relative: number, revision: number,
 ): Result {
   const ifindex = a.target_ifindex ?? a.target_fd ?? 0;
-  const dev = child(s.netdevs, ifindex);
+  const dev = peek(peek(s, 'netdevs'), ifindex); // read only: commitEntry drafts it
   if (!dev) return fail('ENODEV');
   const dir = directionOf(attach_type);
   const entry = entryOf(dev, dir);

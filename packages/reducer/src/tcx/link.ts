@@ -14,7 +14,7 @@ import { directionOf, entryOf } from './direction.ts';
 import { commitEntry, entryOrFresh } from './entry.ts';
 import { linkGet, progGet, relativeTuple } from './lookup.ts';
 import { mprogAttach, mprogDetach, NULL_TUPLE } from './mprog.ts';
-import { child } from '../draft/index.ts';
+import { child, peek } from '../draft/index.ts';
 
 export function linkCreate(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>): Result {
   const attach_type = enumValue(a.attach_type);
@@ -34,7 +34,7 @@ export function linkCreate(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>): Res
 
 function tcxLinkAttach(s: S, pid: number, a: AttrOf<'BPF_LINK_CREATE'>, prog: Prog, attach_type: number): Result {
   const ifindex = a.target_ifindex ?? a.target_fd ?? 0;
-  const dev = child(s.netdevs, ifindex);
+  const dev = peek(peek(s, 'netdevs'), ifindex); // read only: commitEntry drafts it
   if (!dev) return fail('ENODEV');
   // bpf_link_prime() (from tcx_link_init()) reserves the fd first (get_unused_fd_flags():
   // without one, -EMFILE comes before any bpf_mprog error and takes no id), then allocates the
@@ -84,7 +84,7 @@ function tcxLinkUpdate(s: S, pid: number, link: Link, nprog: Prog, oldProg: numb
   const cur = link.prog_id;
   if (cur === nprog.id) return ok(0);
   const dir = directionOf(link.attach_type);
-  const entry = entryOf(child(s.netdevs, link.ifindex), dir);
+  const entry = entryOf(peek(peek(s, 'netdevs'), link.ifindex), dir);
   if (!entry) return fail('ENOENT');
   // The slot is found by the link's current program, by id; its type must be the new one's.
   const r = mprogAttach(entry, { prog: nprog.id, link: link.id }, cur, BPF_F_REPLACE | BPF_F_ID, 0,
@@ -109,7 +109,7 @@ export function linkDetach(s: S, pid: number, a: AttrOf<'BPF_LINK_DETACH'>): Res
 export function tcxLinkRelease(s: S, link: Link): void {
   if (!link.ifindex) return;
   const dir = directionOf(link.attach_type);
-  const entry = entryOf(child(s.netdevs, link.ifindex), dir);
+  const entry = entryOf(peek(peek(s, 'netdevs'), link.ifindex), dir);
   if (entry) {
     const r = mprogDetach(entry, { prog: link.prog_id, link: link.id }, 0, 0, () => NULL_TUPLE);
     if (r.ok) commitEntry(s, link.ifindex, dir, entry, r.change.items);

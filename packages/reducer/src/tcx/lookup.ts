@@ -6,7 +6,7 @@ import type { S } from '../core/draft.ts';
 import { resolveFd } from '../core/fds.ts';
 import type { Link, Prog } from '../state.ts';
 import type { Tuple } from './mprog.ts';
-import { child, peek } from '../draft/index.ts';
+import { peek } from '../draft/index.ts';
 
 export type Got<T> = { readonly obj: T; readonly err?: undefined } | { readonly obj?: undefined; readonly err: ErrnoName };
 
@@ -14,7 +14,7 @@ export type Got<T> = { readonly obj: T; readonly err?: undefined } | { readonly 
 export function progGet(s: S, pid: number, fd: number | undefined, type?: number): Got<Prog> {
   const r = resolveFd(s, pid, fd, 'prog');
   if (r.err) return { err: r.err };
-  const prog = child(s.progs, r.entry.id);
+  const prog = peek(peek(s, 'progs'), r.entry.id); // read only: no draft (ref/unref make theirs)
   if (type !== undefined && prog.prog_type !== type) return { err: 'EINVAL' };
   return { obj: prog };
 }
@@ -22,7 +22,7 @@ export function progGet(s: S, pid: number, fd: number | undefined, type?: number
 /** bpf_link_get_from_fd(). */
 export function linkGet(s: S, pid: number, fd: number | undefined): Got<Link> {
   const r = resolveFd(s, pid, fd, 'link');
-  return r.err ? { err: r.err } : { obj: child(s.links, r.entry.id) };
+  return r.err ? { err: r.err } : { obj: peek(peek(s, 'links'), r.entry.id) };
 }
 
 /** bpf_prog_by_id() / bpf_link_by_id(): id 0 and unknown ids are -ENOENT. */
@@ -42,7 +42,7 @@ export function relativeTuple(s: S, pid: number, idOrFd: number, flags: number, 
     const got = byIdFlag ? byId(s.links, idOrFd) : idOrFd ? linkGet(s, pid, idOrFd) : { err: 'EINVAL' as const };
     if (got.err) return got.err;
     const link = got.obj;
-    if (type && peek(s.progs, link.prog_id).prog_type !== type) return 'EINVAL';
+    if (type && peek(peek(s, 'progs'), link.prog_id).prog_type !== type) return 'EINVAL';
     return { prog: link.prog_id, link: link.id };
   }
   if (!byIdFlag && !idOrFd) return { prog: 0, link: 0 };
