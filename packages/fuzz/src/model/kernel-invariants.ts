@@ -244,7 +244,7 @@ interface ProbeRun { ran: number[]; allNext: boolean; error: boolean; internal?:
 interface ProbeVerdict { readonly prefix: boolean; readonly count: number; readonly allNext: boolean; readonly error: boolean; readonly internal: boolean }
 
 /**
- * Probe verdicts of chains of map-less programs, by device, direction and the programs'
+ * Probe verdicts of chains of programs without maps or helper calls, by device, direction and the programs'
  * instructions: such a run depends on nothing else (the probe's inputs are fixed; which program
  * runs is told by position), so a chain seen before, under any ids, need not run again. Fuzzing
  * revisits the same few chains all the time, each run under new ids.
@@ -299,12 +299,30 @@ function insnsKey(insns: readonly Insn[]): string {
   return out;
 }
 
-/** The probe cache's key for a chain, or undefined when a program of it uses maps (or is gone). */
+/** Frozen instruction arrays and whether they call a helper. */
+const callsHelperOf = new WeakMap<object, boolean>();
+
+/**
+ * Whether a program calls a helper: a helper may read what the probe key does not hold (the
+ * clock, the trace's random state, the skb's hash), so such a chain is probed afresh every time.
+ */
+function callsHelper(insns: readonly Insn[]): boolean {
+  const known = callsHelperOf.get(insns);
+  if (known !== undefined) return known;
+  let calls = false;
+  for (let i = 0; i < insns.length && !calls; i++) calls = insns[i].code === BPF_CALL_INSN && insns[i].src_reg === 0;
+  if (deeplyFrozen(insns)) callsHelperOf.set(insns, calls);
+  return calls;
+}
+/** BPF_JMP | BPF_CALL. */
+const BPF_CALL_INSN = 0x85;
+
+/** The probe cache's key for a chain, or undefined when a program of it uses maps or helpers (or is gone). */
 function probeKey(state: KernelState, ifindex: number, dir: Dir, ids: readonly number[]): string | undefined {
   let key = `${ifindex}/${dir}`;
   for (let i = 0; i < ids.length; i++) {
     const p = state.progs[ids[i]];
-    if (!p || p.map_ids.length !== 0) return undefined;
+    if (!p || p.map_ids.length !== 0 || callsHelper(p.insns)) return undefined;
     key += `/${insnsId(p.insns)}`;
   }
   return key;
