@@ -11,7 +11,6 @@ import { fold, initialState } from '@bpfsim/reducer';
 import { cycle } from './workload.ts';
 import { recordKernel } from '../packages/replay/src/trace/recorder.ts';
 import { Trace } from '../packages/replay/src/trace/reader.ts';
-import { packr } from '../packages/replay/src/trace/format.ts';
 import { replayTrace } from '../packages/replay/src/trace/replay.ts';
 import { Session } from '../packages/replay/src/timetravel/session.ts';
 
@@ -110,10 +109,9 @@ console.log(`replay (decode + validate + fold + compare results + ${report.hashe
 
 // Where replay's time goes: each stage alone over the same records.
 {
-  const scan = trace.scan;
   const recs: { event: Event; result: unknown }[] = new Array(n);
   let t = now();
-  for (let i = 0; i < n; i++) { const off = scan.eventOffsets[i]; recs[i] = packr.unpack(trace.bytes.subarray(off, off + scan.eventLengths[i])); }
+  for (let i = 0; i < n; i++) recs[i] = trace.decode(i);
   const decodeNs = Number(now() - t);
   t = now();
   for (let i = 0; i < n; i++) validateEvent(recs[i].event);
