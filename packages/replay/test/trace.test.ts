@@ -137,6 +137,15 @@ describe('stateHash', () => {
     const distinct = [0, -1, 1, 1.5, '1', '', 'a', [], {}, [1], { 1: 1 }, [[]], [{}], null, true, false, [1, 2], [2, 1], { a: 1, b: 2 }, { a: 2, b: 1 }, 2 ** 40, 'ab', 'ba'];
     expect(new Set(distinct.map(stateHash)).size).toBe(distinct.length);
   });
+  it('stays exact when its memos overflow (more nodes and keys than they keep)', () => {
+    const nodes = Array.from({ length: 80_000 }, (_, i) => Object.freeze({ [`k${i}`]: Object.freeze([i, `v${i}`]) }));
+    const big = Object.freeze(nodes.slice());
+    const fresh = (v: unknown) => stateHash(JSON.parse(JSON.stringify(v)));
+    expect(stateHash(big)).toBe(fresh(big));
+    for (const i of [0, 1, 40_000, 79_999]) expect(stateHash(nodes[i])).toBe(fresh(nodes[i]));
+    expect(stateHash(big)).toBe(fresh(big));
+  });
+
   it('memoised hashes of frozen states equal fresh hashes of the same values', () => {
     fc.assert(fc.property(streams, (events) => {
       let s = initialState(3);
