@@ -5,6 +5,7 @@ import { INT_MAX } from '../core/ids.ts';
 import type { Check } from '../result.ts';
 import type { ArrayData, BpfMap } from '../state.ts';
 import { arrayIndex as index, arrayValue, radixDepth, radixSet } from '@bpfsim/state';
+import { DRAFT_ACCESS } from './radix-peek.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
@@ -29,7 +30,7 @@ export function arrayUpdate(m: BpfMap, data: ArrayData, key: string, value: stri
   if (i >= m.max_entries) return 'E2BIG';
   if (flags & BPF_NOEXIST) return 'EEXIST';
   if (flags & BPF_F_LOCK) return 'EINVAL'; // no bpf_spin_lock in the value (no BTF)
-  radixSet(data.values, radixDepth(m.max_entries), i, value === zero(m) ? undefined : value);
+  radixSet(data.values, radixDepth(m.max_entries), i, value === zero(m) ? undefined : value, DRAFT_ACCESS);
   return undefined;
 }
 

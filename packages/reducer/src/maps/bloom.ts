@@ -8,7 +8,7 @@ import type { BloomData, BpfMap } from '../state.ts';
 import type { MapAttr } from './create.ts';
 import { bloomCreateErrno, bloomDepth as depth, bloomGeometry, bloomGeometryOf, bloomHas, bloomHash, radixSet } from '@bpfsim/state';
 import { peek } from '../draft/index.ts';
-import { radixPeek } from './radix-peek.ts';
+import { DRAFT_ACCESS, radixPeek } from './radix-peek.ts';
 
 export function bloomAllocCheck(a: MapAttr): Check {
   const e = bloomCreateErrno(a);
@@ -29,7 +29,7 @@ export function bloomPush(m: BpfMap, d: BloomData, value: string, flags: number)
     const bit = bloomHash(g, bytes, i);
     const w = Math.floor(bit / 32), mask = 1 << (bit % 32);
     const old = radixPeek<number>(peek(d, 'words'), dep, w) ?? 0;
-    if (!(old & mask)) radixSet(d.words, dep, w, (old | mask) >>> 0);
+    if (!(old & mask)) radixSet(d.words, dep, w, (old | mask) >>> 0, DRAFT_ACCESS);
   }
   return undefined;
 }

@@ -5,7 +5,7 @@ import { BPF_EXIST, BPF_F_LOCK, BPF_F_NO_COMMON_LRU, BPF_F_NO_PREALLOC, BPF_F_NU
 import type { Check } from '../result.ts';
 import type { BpfMap, HashData } from '../state.ts';
 import { hashBucketOf, hashValue, KMALLOC_MAX_SIZE, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
-import { radixPeek } from './radix-peek.ts';
+import { DRAFT_ACCESS, radixPeek } from './radix-peek.ts';
 import { peek } from '../draft/index.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
@@ -46,7 +46,7 @@ export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, f
   if (at < 0 && d.count >= m.max_entries) return 'E2BIG';
   // An update replaces the element with a new one at the head of the bucket.
   const rest = at >= 0 ? list.filter((_, i) => i !== at) : list;
-  radixSet(d.buckets, depthOf(d), b, [[key, value] as const, ...rest]);
+  radixSet(d.buckets, depthOf(d), b, [[key, value] as const, ...rest], DRAFT_ACCESS);
   if (at < 0) d.count++;
   return undefined;
 }
@@ -56,7 +56,7 @@ export function hashReplaceInPlace(d: HashData, key: string, value: string): voi
   const b = bucketOf(d, key);
   const list = elems(d, b);
   const at = list.findIndex((e) => e[0] === key);
-  if (at >= 0) radixSet(d.buckets, depthOf(d), b, list.map((e, i) => (i === at ? [key, value] as const : e)));
+  if (at >= 0) radixSet(d.buckets, depthOf(d), b, list.map((e, i) => (i === at ? [key, value] as const : e)), DRAFT_ACCESS);
 }
 
 export function hashDelete(d: HashData, key: string): Check {
@@ -64,7 +64,7 @@ export function hashDelete(d: HashData, key: string): Check {
   const list = elems(d, b);
   const at = list.findIndex((e) => e[0] === key);
   if (at < 0) return 'ENOENT';
-  radixSet(d.buckets, depthOf(d), b, list.length === 1 ? undefined : list.filter((_, i) => i !== at));
+  radixSet(d.buckets, depthOf(d), b, list.length === 1 ? undefined : list.filter((_, i) => i !== at), DRAFT_ACCESS);
   d.count--;
   return undefined;
 }
@@ -83,6 +83,6 @@ export function hashNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
     }
   }
   let found: string | undefined;
-  radixScan(d.buckets, depthOf(d), from, (_i, list: Bucket) => { found = list[0][0]; return true; });
+  radixScan(peek(d, 'buckets'), depthOf(d), from, (_i, list: Bucket) => { found = list[0][0]; return true; }, DRAFT_ACCESS);
   return found ?? 'ENOENT';
 }
