@@ -21,31 +21,32 @@ export function radixSlot(index: number, level: number, depth: number): number {
   return index <= 0xffffffff ? (index >>> shift) & MASK : Math.floor(index / 2 ** shift) & MASK;
 }
 
-export function radixGet<T>(root: RadixNode<T>, depth: number, index: number): T | undefined {
-  let node: RadixNode<T> | T | undefined = root;
-  for (let level = 0; level < depth && node !== undefined; level++) node = (node as RadixNode<T>)[radixSlot(index, level, depth)];
-  return node as T | undefined;
-}
 
 /**
- * How radixSet and radixScan reach into nodes: plain property access by default. A caller whose
+ * How radixGet, radixSet and radixScan reach into nodes: plain property access by default. A caller whose
  * nodes are drafts (the reducer) passes its draft engine's own accessors, which spare the Proxy's
  * slow paths (integer keys take V8's runtime path, ~0.1 us a read; Object.keys ~2 us).
  */
 export interface RadixAccess {
   /** node[slot], to descend and write below it (in a draft: the child's draft). */
   readonly into: (node: object, slot: number) => unknown;
-  /** node[slot], only to read. */
-  readonly read: (node: object, slot: number) => unknown;
+  /** node[key], only to read (a radix slot, or a field of the node holding the tree). */
+  readonly read: (node: object, key: number | string) => unknown;
   /** Object.keys(node). */
   readonly keys: (node: object) => string[];
 }
 
 export const PLAIN_ACCESS: RadixAccess = {
   into: (node, slot) => (node as Record<number, unknown>)[slot],
-  read: (node, slot) => (node as Record<number, unknown>)[slot],
+  read: (node, key) => (node as Record<number | string, unknown>)[key],
   keys: Object.keys,
 };
+
+export function radixGet<T>(root: RadixNode<T>, depth: number, index: number, access: RadixAccess = PLAIN_ACCESS): T | undefined {
+  let node: RadixNode<T> | T | undefined = root;
+  for (let level = 0; level < depth && node !== undefined; level++) node = access.read(node as RadixNode<T>, radixSlot(index, level, depth)) as RadixNode<T> | T | undefined;
+  return node as T | undefined;
+}
 
 /** Sets (or with `undefined` deletes) an element; `root` is a draft (see RadixAccess). Empty nodes are pruned. */
 export function radixSet<T>(root: RadixNode<T>, depth: number, index: number, value: T | undefined, access: RadixAccess = PLAIN_ACCESS): void {

@@ -5,7 +5,7 @@ import { INT_MAX } from '../core/ids.ts';
 import type { Check } from '../result.ts';
 import type { ArrayData, BpfMap } from '../state.ts';
 import { arrayIndex as index, arrayValue, radixDepth, radixSet } from '@bpfsim/state';
-import { DRAFT_ACCESS } from './radix-peek.ts';
+import { DRAFT_ACCESS } from './radix-access.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
@@ -22,7 +22,8 @@ export const arrayData = (): ArrayData => ({ kind: 'array', values: {} });
 
 const zero = (m: BpfMap) => '00'.repeat(m.value_size);
 
-export const arrayLookup = arrayValue;
+/** The element at `key` (zeros until written), read without making drafts (the map may be a draft). */
+export const arrayLookup = (m: BpfMap, key: string): string | undefined => arrayValue(m, key, DRAFT_ACCESS);
 
 export function arrayUpdate(m: BpfMap, data: ArrayData, key: string, value: string, flags: number): Check {
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';

@@ -1,10 +1,10 @@
-// radixSet and radixScan through the draft engine's accessors (DRAFT_ACCESS: child, peek, keys)
+// radixGet, radixSet and radixScan through the draft engine's accessors (DRAFT_ACCESS: child, peek, keys)
 // must do on drafts exactly what plain property access does on plain objects.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { radixScan, radixSet, type RadixNode } from '@bpfsim/state';
+import { radixGet, radixScan, radixSet, type RadixNode } from '@bpfsim/state';
 import { produce } from '../../src/draft/index.ts';
-import { DRAFT_ACCESS } from '../../src/maps/radix-peek.ts';
+import { DRAFT_ACCESS } from '../../src/maps/radix-access.ts';
 
 const depthArb = fc.integer({ min: 1, max: 3 });
 /** Rounds of writes (each round one produce()): an index and a value, or undefined to delete. */
@@ -26,6 +26,8 @@ describe('radix trees through DRAFT_ACCESS', () => {
         state = produce(state, (s) => {
           for (const [i, v] of round) radixSet(s.t, depth, i, v, DRAFT_ACCESS);
           expect(scanAll(s.t, depth, from)).toEqual(scanAll(plain, depth, from, undefined));
+          for (const [i] of round) expect(radixGet(s.t, depth, i, DRAFT_ACCESS)).toBe(radixGet(plain, depth, i));
+          expect(radixGet(s.t, depth, from % 64 ** depth, DRAFT_ACCESS)).toBe(radixGet(plain, depth, from % 64 ** depth));
         });
         expect(state.t).toEqual(plain);
         expect(scanAll(state.t, depth, from)).toEqual(scanAll(plain, depth, from, undefined));
