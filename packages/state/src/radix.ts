@@ -34,12 +34,17 @@ export interface RadixAccess {
   readonly read: (node: object, key: number | string) => unknown;
   /** Object.keys(node). */
   readonly keys: (node: object) => string[];
+  /** node[slot] = value, and delete node[slot]. */
+  readonly write: (node: object, slot: number, value: unknown) => void;
+  readonly remove: (node: object, slot: number) => void;
 }
 
 export const PLAIN_ACCESS: RadixAccess = {
   into: (node, slot) => (node as Record<number, unknown>)[slot],
   read: (node, key) => (node as Record<number | string, unknown>)[key],
   keys: Object.keys,
+  write: (node, slot, value) => { (node as Record<number, unknown>)[slot] = value; },
+  remove: (node, slot) => { delete (node as Record<number, unknown>)[slot]; },
 };
 
 export function radixGet<T>(root: RadixNode<T>, depth: number, index: number, access: RadixAccess = PLAIN_ACCESS): T | undefined {
@@ -57,18 +62,18 @@ export function radixSet<T>(root: RadixNode<T>, depth: number, index: number, va
     let next = access.into(node, s);
     if (next === undefined) {
       if (value === undefined) return;
-      node[s] = {};
+      access.write(node, s, {});
       next = access.into(node, s);
     }
     node = next as Record<number, unknown>;
     path.push(node as RadixNode<T>);
   }
   const last = radixSlot(index, depth - 1, depth);
-  if (value !== undefined) { node[last] = value; return; }
-  delete node[last];
+  if (value !== undefined) { access.write(node, last, value); return; }
+  access.remove(node, last);
   for (let level = depth - 1; level > 0; level--) {
     if (access.keys(path[level]).length > 0) break;
-    delete (path[level - 1] as Record<number, unknown>)[radixSlot(index, level - 1, depth)];
+    access.remove(path[level - 1], radixSlot(index, level - 1, depth));
   }
 }
 
