@@ -71,4 +71,27 @@ describe('peek', () => {
       expect(run(true)).toBe(run(false));
     }), { numRuns: 600, seed: 22 });
   });
+
+  it('view gives the primitive fields a draft answers, along any path, after any recipe', () => {
+    fc.assert(fc.property(baseArb, recipeArb, fc.array(fc.array(keyArb, { maxLength: 3 }), { minLength: 1, maxLength: 6 }), (base, ops, paths) => {
+      deepFreeze(base);
+      try {
+        draft.produce(base, (d) => {
+          runRecipe(DRAFT, d, ops, []);
+          for (const path of paths) {
+            let node: any = d;
+            for (const k of path) if (node !== null && typeof node === 'object') node = node[k];
+            if (node === null || typeof node !== 'object') continue;
+            const v = draft.view(node);
+            expect(draft.isDraft(v)).toBe(false);
+            expect(Object.keys(v)).toEqual(Object.keys(node));
+            for (const k of Object.keys(node)) if (typeof node[k] !== 'object' || node[k] === null) expect(v[k]).toBe(node[k]);
+          }
+        });
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e;
+      }
+    }), { numRuns: 600, seed: 23 });
+    expect(draft.view(7)).toBe(7);
+  });
 });
