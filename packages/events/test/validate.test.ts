@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { validateEvent, assertEvent, EventError } from '../src/index.ts';
 
 const err = (e: unknown) => { const v = validateEvent(e); return v.ok ? undefined : v.error; };
@@ -42,5 +43,20 @@ describe('validateEvent', () => {
 
   it('assertEvent throws an EventError naming the event index', () => {
     expect(() => assertEvent({ kind: 'close', pid: 1 }, 7)).toThrow(new EventError(7, { path: 'fd', message: 'missing (an integer, s32)' }));
+  });
+
+  it('its fast paths agree with what they replace: bytes as the regex /^(?:[0-9a-f]{2})*$/, only own keys checked, in order', () => {
+    const update = (key: string) => ({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_UPDATE_ELEM', attr: { map_fd: 3, key, value: '00' } });
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFgx \u00e9'.split('')), maxLength: 12 }), (key) => {
+      expect(validateEvent(update(key)).ok).toBe(/^(?:[0-9a-f]{2})*$/.test(key));
+    }), { numRuns: 2000 });
+    // Inherited keys are not the event's: ignored, as Object.keys ignores them.
+    const attr = Object.assign(Object.create({ frob: 1 }), { map_fd: 3, key: '00' });
+    expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_LOOKUP_ELEM', attr })).toBeUndefined();
+    expect(err(Object.assign(Object.create({ frob: 1 }), { kind: 'close', pid: 1, fd: 3 }))).toBeUndefined();
+    expect(err(Object.assign(Object.create({ frob: 1 }), { kind: 'bpf', pid: 1, cmd: 'BPF_PROG_GET_NEXT_ID' }))).toBeUndefined();
+    // The first own stranger, in key order, is the one named.
+    expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_LOOKUP_ELEM', attr: { map_fd: 3, zz: 1, aa: 2 } })?.path).toBe('attr.zz');
+    expect(err({ kind: 'close', pid: 1, zz: 1, fd: 3, aa: 2 })?.path).toBe('zz');
   });
 });

@@ -12,8 +12,9 @@ import { fold, initialState, type KernelState } from '@bpfsim/reducer';
 import { eventArb } from '../../reducer/test/arbitraries.ts';
 import {
   crc32c, stateHash, traceFromEntries, readTrace, scanTrace, Trace, TraceError, TraceWriter, MemorySink,
-  recordKernel, replayTrace, FORMAT_VERSION, encodeRecord,
+  recordKernel, replayTrace, FORMAT_VERSION, encodeRecord, encodeEventV1, type AnyRecord,
 } from '../src/trace/index.ts';
+import { MAX_SHARED_STRUCTURES } from '../src/trace/structures.ts';
 import { formatDiffLine } from '../src/timetravel/diff.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -136,6 +137,15 @@ describe('stateHash', () => {
     const distinct = [0, -1, 1, 1.5, '1', '', 'a', [], {}, [1], { 1: 1 }, [[]], [{}], null, true, false, [1, 2], [2, 1], { a: 1, b: 2 }, { a: 2, b: 1 }, 2 ** 40, 'ab', 'ba'];
     expect(new Set(distinct.map(stateHash)).size).toBe(distinct.length);
   });
+  it('stays exact when its memos overflow (more nodes and keys than they keep)', () => {
+    const nodes = Array.from({ length: 80_000 }, (_, i) => Object.freeze({ [`k${i}`]: Object.freeze([i, `v${i}`]) }));
+    const big = Object.freeze(nodes.slice());
+    const fresh = (v: unknown) => stateHash(JSON.parse(JSON.stringify(v)));
+    expect(stateHash(big)).toBe(fresh(big));
+    for (const i of [0, 1, 40_000, 79_999]) expect(stateHash(nodes[i])).toBe(fresh(nodes[i]));
+    expect(stateHash(big)).toBe(fresh(big));
+  });
+
   it('memoised hashes of frozen states equal fresh hashes of the same values', () => {
     fc.assert(fc.property(streams, (events) => {
       let s = initialState(3);
@@ -148,9 +158,9 @@ describe('stateHash', () => {
 });
 
 describe('round trip', () => {
-  it('any event stream → trace → the same events and results', () => {
-    fc.assert(fc.property(streams, fc.integer({ min: 0, max: 7 }), fc.integer(), (events, hashEvery, seed) => {
-      const { bytes } = traceFromEntries(events, { hashEvery, seed });
+  it('any event stream → trace → the same events and results (either format version)', () => {
+    fc.assert(fc.property(streams, fc.integer({ min: 0, max: 7 }), fc.integer(), fc.constantFrom(1 as const, 2 as const), (events, hashEvery, seed, formatVersion) => {
+      const { bytes } = traceFromEntries(events, { hashEvery, seed, formatVersion });
       const r = readTrace(bytes);
       expect(r.stop).toBeUndefined();
       expect(r.header?.seed).toBe(seed);
@@ -196,15 +206,17 @@ describe('round trip', () => {
   });
 });
 
-describe('damage', () => {
-  const { bytes } = traceFromEntries(SAMPLE, { hashEvery: 2, snapshotEvery: 4 });
+describe.each([1, 2] as const)('damage (format version %i)', (formatVersion) => {
+  const { bytes } = traceFromEntries(SAMPLE, { hashEvery: 2, snapshotEvery: 4, formatVersion });
   const clean = scanTrace(bytes);
   const eventEnds = clean.eventOffsets.map((o, i) => o + clean.eventLengths[i]);
   const all = readTrace(bytes);
 
   it('a torn tail: cut at every byte offset, the reader never throws and keeps exactly the intact prefix', () => {
     expect(clean.stop).toBeUndefined();
-    const headerEnd = clean.eventOffsets[0] - 8;
+    expect(clean.version).toBe(formatVersion);
+    expect(all.entries.map((x) => x.event)).toEqual(SAMPLE);
+    const headerEnd = 20 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
     for (let cut = 0; cut <= bytes.length; cut++) {
       const r = readTrace(bytes.subarray(0, cut));
       if (cut < headerEnd) { expect(r.error, `cut ${cut}`).toMatch(/truncated header/); continue; }
@@ -239,8 +251,9 @@ describe('damage', () => {
     const third = clean.eventOffsets[2];
     b[third + 3] ^= 0x10;
     const r = scanTrace(b);
-    // records: event 0, event 1, hash@2, event 2 (damaged)
-    expect(r.stop).toEqual({ offset: third - 8, record: 3, event: 2, reason: 'corrupt record: CRC32C mismatch', damaged: true });
+    // records: event 0, event 1, hash@2, event 2 (damaged); in version 2 each event here has new
+    // shapes, so a structures record comes before each.
+    expect(r.stop).toEqual({ offset: third - 8, record: formatVersion === 1 ? 3 : 6, event: 2, reason: 'corrupt record: CRC32C mismatch', damaged: true });
   });
 
   it('refuses a newer format version, saying so', () => {
@@ -248,24 +261,25 @@ describe('damage', () => {
     new DataView(b.buffer).setUint16(8, FORMAT_VERSION + 1, true);
     expect(scanTrace(b).error).toBe(`trace format version ${FORMAT_VERSION + 1} is newer than this bpfsim reads (up to ${FORMAT_VERSION}): upgrade bpfsim to read it`);
     expect(() => Trace.open(b, 'x.trace')).toThrow(TraceError);
-    expect(() => Trace.open(b, 'x.trace')).toThrow(/x\.trace: trace format version 2 is newer/);
+    expect(() => Trace.open(b, 'x.trace')).toThrow(/x\.trace: trace format version 3 is newer than this bpfsim reads \(up to 2\)/);
     expect(scanTrace(bytesOf('{"kind":"close"}')).error).toMatch(/not a bpfsim trace/);
   });
 
   it('an unclosed trace keeps everything and says it was not closed', () => {
     const sink = new MemorySink();
-    const w = new TraceWriter(sink, { hashEvery: 2 });
+    const w = new TraceWriter(sink, { hashEvery: 2, formatVersion });
     let s = initialState(0);
     for (const e of SAMPLE.slice(0, 5)) { const r = fold(s, e); s = r.state; w.append({ event: e, result: r.result }, s); }
     const r = scanTrace(sink.bytes());
     expect(r.eventOffsets.length).toBe(5);
-    expect(r.stop).toMatchObject({ damaged: false, event: 5, record: 7 });
+    // 5 events and 2 hashes; in version 2, a structures record before each event (each has a new shape).
+    expect(r.stop).toMatchObject({ damaged: false, event: 5, record: formatVersion === 1 ? 7 : 12 });
     expect(r.stop!.reason).toMatch(/without an end record/);
   });
 
   it('keeps records of kinds it does not know, and replay stops there', () => {
     const sink = new MemorySink();
-    const w = new TraceWriter(sink, { hashEvery: 0 });
+    const w = new TraceWriter(sink, { hashEvery: 0, formatVersion });
     let s = initialState(0);
     for (const [i, e] of SAMPLE.slice(0, 3).entries()) {
       const r = fold(s, e); s = r.state; w.append({ event: e, result: r.result }, s);
@@ -274,10 +288,78 @@ describe('damage', () => {
     w.close(s);
     const t = Trace.open(sink.bytes());
     expect(t.complete).toBe(true);
-    expect(t.scan.others).toEqual([{ record: 2, at: 2, value: { kind: 'packets', batch: [1, 2, 3] } }]);
+    expect(t.scan.others).toEqual([{ record: formatVersion === 1 ? 2 : 4, at: 2, value: { kind: 'packets', batch: [1, 2, 3] } }]);
     const rep = replayTrace(t);
     expect(rep.divergence).toMatchObject({ kind: 'unknown-record', position: 2 });
     expect(encodeRecord({ kind: 'x', a: 1 })[8]).toBe(0xde); // a msgpack map, `kind` first
+  });
+});
+
+describe('format version 2: event records with shared structures', () => {
+  const shaped = (n: number) => Array.from({ length: n }, (_, i) => ({ event: { kind: 'close', pid: 1, fd: i, [`f${i}`]: i } as unknown as Event, result: { ret: -9 } }));
+
+  it('takes about half the bytes of version 1 on repeated shapes, and decodes to the same', () => {
+    const events = [...SAMPLE, ...Array.from({ length: 200 }, (_, i) => ({ kind: 'bpf', pid: 100, cmd: 'BPF_MAP_UPDATE_ELEM', attr: { map_fd: 3, key: `0${i % 10}000000`, value: '0200000000000000', flags: 0 } }) as Event)];
+    const v1 = traceFromEntries(events, { formatVersion: 1, hashEvery: 0 }), v2 = traceFromEntries(events, { formatVersion: 2, hashEvery: 0 });
+    expect(v2.bytes.length).toBeLessThan(0.6 * v1.bytes.length);
+    expect(readTrace(v2.bytes).entries).toEqual(readTrace(v1.bytes).entries);
+  });
+
+  it('lays event records out byte for byte as FORMAT.md says', () => {
+    const payload = (bytes: Uint8Array, i: number) => { const sc = scanTrace(bytes); return [...bytes.subarray(sc.eventOffsets[i], sc.eventOffsets[i] + sc.eventLengths[i])]; };
+    const one = traceFromEntries([{ event: { kind: 'close', pid: 100, fd: 4 }, result: { ret: 0 } }]).bytes;
+    expect(scanTrace(one).structures).toEqual([['kind', 'pid', 'fd'], ['ret']]);
+    expect(payload(one, 0)).toEqual([0x92, 0x40, 0xa5, 0x63, 0x6c, 0x6f, 0x73, 0x65, 0xcc, 0x64, 0x04, 0x41, 0x00]);
+    // Entry k of shaped() uses structure k + 1 (k > 0; {ret} is structure 1): structure 100 is
+    // 0x60 + (68 mod 32), then 68 >> 5.
+    const many = traceFromEntries(shaped(120), { hashEvery: 0 }).bytes;
+    expect(payload(many, 99).slice(0, 3)).toEqual([0x92, 0x64, 0x02]);
+    expect(payload(many, 5).slice(0, 2)).toEqual([0x92, 0x46]);
+  });
+
+  it('defines each structure once, before the first event record that uses it', () => {
+    const { bytes } = traceFromEntries([...SAMPLE, ...SAMPLE]);
+    const scan = scanTrace(bytes);
+    expect(scan.structures).toContainEqual(['kind', 'pid', 'cmd', 'attr']);
+    expect(new Set(scan.structures.map((k) => k.join())).size).toBe(scan.structures.length);
+    expect(scan.structuresAt.every((at) => at < SAMPLE.length)).toBe(true); // the second pass defines nothing new
+  });
+
+  it('more than 32 structures (two-byte ids) and more than msgpackr can share (inline definitions) round-trip', () => {
+    for (const n of [40, 1100, MAX_SHARED_STRUCTURES + 50]) {
+      const entries = shaped(n);
+      const { bytes } = traceFromEntries(entries, { hashEvery: 0 });
+      const r = readTrace(bytes);
+      expect(r.stop).toBeUndefined();
+      expect(r.entries).toEqual(entries);
+      if (n > MAX_SHARED_STRUCTURES) expect(scanTrace(bytes).structures.length).toBe(MAX_SHARED_STRUCTURES); // the rest inline
+    }
+  }, 60_000);
+
+  it('a structures record that does not continue the table, or a version 1 event record, is corruption', () => {
+    const good = traceFromEntries(SAMPLE.slice(0, 2)).bytes;
+    const head = good.subarray(0, 20 + new DataView(good.buffer, good.byteOffset).getUint32(12, true));
+    const cat = (...parts: Uint8Array[]) => { const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0)); let o = 0; for (const p of parts) { out.set(p, o); o += p.length; } return out; };
+    const gap = scanTrace(cat(head, encodeRecord({ kind: 'structures', first: 1, keys: [['a']] } as AnyRecord)));
+    expect(gap.stop).toMatchObject({ offset: head.length, record: 0, damaged: true, reason: 'corrupt record: structures 1.. after 0 defined' });
+    const v1Event = scanTrace(cat(head, encodeEventV1(SAMPLE[0], { ret: 3 })));
+    expect(v1Event.stop).toMatchObject({ offset: head.length, record: 0, reason: 'corrupt record: an event record laid out as in version 1' });
+  });
+
+  it('reads version 1 traces (the examples as recorded before version 2): the same events, results and hashes', () => {
+    for (const name of ['tcx-upgrade', 'tcx-timetravel']) {
+      const old = Trace.load(join(root, `packages/replay/test/fixtures/${name}.v1.trace`));
+      expect(old.scan.version).toBe(1);
+      expect(old.complete).toBe(true);
+      const rep = replayTrace(old);
+      expect(rep.ok).toBe(true);
+      expect(rep.endChecked).toBe(true);
+      const entries = Array.from({ length: old.length }, (_, i) => old.record(i));
+      const again = traceFromEntries(entries.map(({ event, result }) => ({ event, result })), { seed: old.header.seed, hashEvery: old.header.hashEvery, ...(old.header.name ? { name: old.header.name } : {}) });
+      expect(again.trace.scan.version).toBe(2);
+      expect(again.trace.hashes).toEqual(old.hashes);
+      expect(Array.from({ length: again.trace.length }, (_, i) => again.trace.record(i))).toEqual(entries);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // Reading map elements from kernel state, for the reducer and for the datapath alike.
 import { fromHex } from '@bpfsim/events';
 import type { ArrayData, BloomData, HashData, MapShape } from './mapdata.ts';
-import { radixDepth, radixGet } from './radix.ts';
+import { PLAIN_ACCESS, radixDepth, radixGet, type RadixAccess } from './radix.ts';
 import { htabBucket } from './htab.ts';
 import { bloomGeometry, bloomHash } from './bloom.ts';
 
@@ -10,11 +10,12 @@ type Bucket = readonly (readonly [string, string])[];
 /** The little-endian u32 index a 4-byte array key names. */
 export const arrayIndex = (key: string) => parseInt(key.slice(6, 8) + key.slice(4, 6) + key.slice(2, 4) + key.slice(0, 2), 16);
 
-/** An array element (zeros until written), or undefined past max_entries. */
-export function arrayValue(m: MapShape, key: string): string | undefined {
+/** An array element (zeros until written), or undefined past max_entries. `access`: see RadixAccess. */
+export function arrayValue(m: MapShape, key: string, access: RadixAccess = PLAIN_ACCESS): string | undefined {
   const i = arrayIndex(key);
   if (i >= m.max_entries) return undefined;
-  return (radixGet((m.data as ArrayData).values, radixDepth(m.max_entries), i) as string | undefined) ?? '00'.repeat(m.value_size);
+  const values = access.read(access.read(m, 'data') as ArrayData, 'values') as ArrayData['values'];
+  return (radixGet(values, radixDepth(m.max_entries), i, access) as string | undefined) ?? '00'.repeat(m.value_size);
 }
 
 export function hashBucketOf(d: HashData, key: string): number {
@@ -22,13 +23,17 @@ export function hashBucketOf(d: HashData, key: string): number {
 }
 
 /** The elements of one hash bucket, newest first. */
-export function hashBucket(d: HashData, b: number): Bucket {
-  return (radixGet(d.buckets, radixDepth(d.n_buckets), b) as Bucket | undefined) ?? [];
+export function hashBucket(d: HashData, b: number, access: RadixAccess = PLAIN_ACCESS): Bucket {
+  return (radixGet(access.read(d, 'buckets') as HashData['buckets'], radixDepth(d.n_buckets), b, access) as Bucket | undefined) ?? [];
+}
+
+/** A hash map's value for `key`, or undefined. */
+export function hashFind(d: HashData, key: string, access: RadixAccess = PLAIN_ACCESS): string | undefined {
+  return hashBucket(d, hashBucketOf(d, key), access).find((e) => e[0] === key)?.[1];
 }
 
 export function hashValue(m: MapShape, key: string): string | undefined {
-  const d = m.data as HashData;
-  return hashBucket(d, hashBucketOf(d, key)).find((e) => e[0] === key)?.[1];
+  return hashFind(m.data as HashData, key);
 }
 
 export function bloomGeometryOf(m: MapShape) {

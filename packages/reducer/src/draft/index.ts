@@ -8,6 +8,8 @@
 //   keys(x)                           Object.keys of a draft without its Proxy's reflection cost
 //   peek(x, key)                      x[key] for reading, without the Proxy and without making a draft
 //   child(x, key)                     x[key] as the draft answers it, without the Proxy's cost for integer keys
+//   assign(x, key, v), remove(x, key) x[key] = v and delete x[key] likewise
+//   view(x)                           the node a draft stands for now, to read its primitive fields without the Proxy
 //
 // How it works: a draft is a Proxy over a frozen node. Reading copies nothing: child drafts live
 // in a side table of their parent's state, not in a copy of the parent (immer shallow-copies every
@@ -93,7 +95,7 @@ import { currentState, deepFreeze, isDraftable, run, stateOf, type DraftState } 
 import { generatePatches, type Patch } from './patches.ts';
 
 export type { Patch } from './patches.ts';
-export { child, isDraftable, peek } from './engine.ts';
+export { assign, child, isDraftable, peek, remove, view } from './engine.ts';
 
 type PrimitiveType = number | string | boolean;
 type AtomicObject = Function | Promise<any> | Date | RegExp;

@@ -5,6 +5,7 @@ import { INT_MAX } from '../core/ids.ts';
 import type { Check } from '../result.ts';
 import type { ArrayData, BpfMap } from '../state.ts';
 import { arrayIndex as index, arrayValue, radixDepth, radixSet } from '@bpfsim/state';
+import { DRAFT_ACCESS } from './radix-access.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
@@ -21,7 +22,8 @@ export const arrayData = (): ArrayData => ({ kind: 'array', values: {} });
 
 const zero = (m: BpfMap) => '00'.repeat(m.value_size);
 
-export const arrayLookup = arrayValue;
+/** The element at `key` (zeros until written), read without making drafts (the map may be a draft). */
+export const arrayLookup = (m: BpfMap, key: string): string | undefined => arrayValue(m, key, DRAFT_ACCESS);
 
 export function arrayUpdate(m: BpfMap, data: ArrayData, key: string, value: string, flags: number): Check {
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';
@@ -29,7 +31,7 @@ export function arrayUpdate(m: BpfMap, data: ArrayData, key: string, value: stri
   if (i >= m.max_entries) return 'E2BIG';
   if (flags & BPF_NOEXIST) return 'EEXIST';
   if (flags & BPF_F_LOCK) return 'EINVAL'; // no bpf_spin_lock in the value (no BTF)
-  radixSet(data.values, radixDepth(m.max_entries), i, value === zero(m) ? undefined : value);
+  radixSet(data.values, radixDepth(m.max_entries), i, value === zero(m) ? undefined : value, DRAFT_ACCESS);
   return undefined;
 }
 

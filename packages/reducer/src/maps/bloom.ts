@@ -6,9 +6,9 @@ import { errnoName, fromHex, type ErrnoName } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BloomData, BpfMap } from '../state.ts';
 import type { MapAttr } from './create.ts';
-import { bloomCreateErrno, bloomDepth as depth, bloomGeometry, bloomGeometryOf, bloomHas, bloomHash, radixSet } from '@bpfsim/state';
+import { bloomCreateErrno, bloomDepth as depth, bloomGeometry, bloomGeometryOf, bloomHas, bloomHash, radixGet, radixSet } from '@bpfsim/state';
 import { peek } from '../draft/index.ts';
-import { radixPeek } from './radix-peek.ts';
+import { DRAFT_ACCESS } from './radix-access.ts';
 
 export function bloomAllocCheck(a: MapAttr): Check {
   const e = bloomCreateErrno(a);
@@ -28,8 +28,8 @@ export function bloomPush(m: BpfMap, d: BloomData, value: string, flags: number)
   for (let i = 0; i < d.nr_hash_funcs; i++) {
     const bit = bloomHash(g, bytes, i);
     const w = Math.floor(bit / 32), mask = 1 << (bit % 32);
-    const old = radixPeek<number>(peek(d, 'words'), dep, w) ?? 0;
-    if (!(old & mask)) radixSet(d.words, dep, w, (old | mask) >>> 0);
+    const old = radixGet<number>(peek(d, 'words'), dep, w, DRAFT_ACCESS) ?? 0;
+    if (!(old & mask)) radixSet(d.words, dep, w, (old | mask) >>> 0, DRAFT_ACCESS);
   }
   return undefined;
 }

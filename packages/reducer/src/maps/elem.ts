@@ -3,7 +3,7 @@
 import { bpf_map_type, BPF_F_LOCK, type AttrOf, type ErrnoName, type Result } from '@bpfsim/events';
 import type { S } from '../core/draft.ts';
 import { resolveFd } from '../core/fds.ts';
-import { child, peek } from '../draft/index.ts';
+import { child, peek, view } from '../draft/index.ts';
 import { fail, ok } from '../result.ts';
 import type { ArrayData, BloomData, BpfMap, FdEntry, HashData } from '../state.ts';
 import { arrayLookup, arrayNextKey, arrayUpdate } from './array.ts';
@@ -41,21 +41,23 @@ export function mapLookup(s: S, pid: number, a: AttrOf<'BPF_MAP_LOOKUP_ELEM'>): 
   const o = openMap(s, pid, a.map_fd);
   if (o.err) return fail(o.err);
   const { map, entry } = o;
-  if (!canRead(map, entry)) return fail('EPERM');
+  const mv = view(map); // (its primitive fields, read without the Proxy)
+  if (!canRead(mv, entry)) return fail('EPERM');
   if (flags & BPF_F_LOCK) return fail('EINVAL');
-  const key = copyIn(a.key, map.key_size);
+  const key = copyIn(a.key, mv.key_size);
   if (isErr(key)) return fail(key);
-  switch (map.data.kind) {
+  const kind = view(peek(map, 'data')).kind;
+  switch (kind) {
     case 'bloom': {
-      const value = copyIn(a.value, map.value_size);
+      const value = copyIn(a.value, mv.value_size);
       if (isErr(value)) return fail(value);
       return bloomPeek(map, value!) ? ok(0) : fail('ENOENT');
     }
     default: {
-      const v = map.data.kind === 'array' ? arrayLookup(map, key!) : map.data.kind === 'prog_array' ? progArrayLookup(map, key!) : hashLookup(map, key!);
+      const v = kind === 'array' ? arrayLookup(map, key!) : kind === 'prog_array' ? progArrayLookup(map, key!) : hashLookup(map, key!);
       if (v === undefined) return fail('ENOENT');
       // copy_to_user(uvalue, value, value_size): a buffer given shorter than the value faults.
-      if (a.value !== undefined && a.value.length < map.value_size * 2) return fail('EFAULT');
+      if (a.value !== undefined && a.value.length < mv.value_size * 2) return fail('EFAULT');
       return ok(0, { value: v });
     }
   }
@@ -65,18 +67,20 @@ export function mapUpdate(s: S, pid: number, a: AttrOf<'BPF_MAP_UPDATE_ELEM'>): 
   const o = openMap(s, pid, a.map_fd, true);
   if (o.err) return fail(o.err);
   const { map, entry } = o;
-  if (!canWrite(map, entry)) return fail('EPERM');
+  const mv = view(map); // (its primitive fields, read without the Proxy)
+  if (!canWrite(mv, entry)) return fail('EPERM');
   const flags = a.flags ?? 0;
   if (flags & BPF_F_LOCK) return fail('EINVAL');
-  const key = copyIn(a.key, map.key_size);
+  const key = copyIn(a.key, mv.key_size);
   if (isErr(key)) return fail(key);
-  const value = copyIn(a.value, map.value_size);
+  const value = copyIn(a.value, mv.value_size);
   if (isErr(value)) return fail(value);
+  const data = child(map, 'data');
   let err;
-  switch (map.data.kind) {
-    case 'array': err = arrayUpdate(map, map.data as ArrayData, key!, value!, flags); break;
-    case 'hash': err = hashUpdate(map, map.data as HashData, key!, value!, flags); break;
-    case 'bloom': err = bloomPush(map, map.data as BloomData, value!, flags); break;
+  switch (view(data).kind) {
+    case 'array': err = arrayUpdate(mv, data as ArrayData, key!, value!, flags); break;
+    case 'hash': err = hashUpdate(mv, data as HashData, key!, value!, flags); break;
+    case 'bloom': err = bloomPush(map, data as BloomData, value!, flags); break;
     case 'prog_array': err = progArrayUpdate(s, pid, map, key!, value!, flags); break;
   }
   return err ? fail(err) : ok(0);
@@ -87,11 +91,12 @@ export function mapDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_DELETE_ELEM'>): 
   if (a.value !== undefined || a.flags) return fail('EINVAL');
   const o = openMap(s, pid, a.map_fd, true);
   if (o.err) return fail(o.err);
-  const map = o.map;
-  if (!canWrite(map, o.entry)) return fail('EPERM');
-  const key = copyIn(a.key, map.key_size);
+  const map = o.map, mv = view(map);
+  if (!canWrite(mv, o.entry)) return fail('EPERM');
+  const key = copyIn(a.key, mv.key_size);
   if (isErr(key)) return fail(key);
-  switch (map.data.kind) {
+  const data = child(map, 'data');
+  switch (view(data).kind) {
     case 'array': return fail('EINVAL');
     case 'bloom': return fail('EOPNOTSUPP');
     case 'prog_array': {
@@ -99,7 +104,7 @@ export function mapDelete(s: S, pid: number, a: AttrOf<'BPF_MAP_DELETE_ELEM'>): 
       return err ? fail(err) : ok(0);
     }
     case 'hash': {
-      const err = hashDelete(map.data as HashData, key!);
+      const err = hashDelete(data as HashData, key!);
       return err ? fail(err) : ok(0);
     }
   }
@@ -126,15 +131,16 @@ export function mapGetNextKey(s: S, pid: number, a: AttrOf<'BPF_MAP_GET_NEXT_KEY
   const o = openMap(s, pid, a.map_fd);
   if (o.err) return fail(o.err);
   const { map, entry } = o;
-  if (!canRead(map, entry)) return fail('EPERM');
+  const mv = view(map); // (its primitive fields, read without the Proxy)
+  if (!canRead(mv, entry)) return fail('EPERM');
   let key: string | null = null;
   if (a.key !== undefined) {
-    const k = copyIn(a.key, map.key_size);
+    const k = copyIn(a.key, mv.key_size);
     if (isErr(k)) return fail(k);
     key = k;
   }
   let next: string;
-  switch (map.data.kind) {
+  switch (view(peek(map, 'data')).kind) {
     case 'bloom': return fail('EOPNOTSUPP');
     case 'array': case 'prog_array': next = arrayNextKey(map, key); break;
     case 'hash': next = hashNextKey(map, key); break;

@@ -4,9 +4,9 @@
 import { BPF_EXIST, BPF_F_LOCK, BPF_F_NO_COMMON_LRU, BPF_F_NO_PREALLOC, BPF_F_NUMA_NODE, BPF_F_ZERO_SEED, BPF_NOEXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BpfMap, HashData } from '../state.ts';
-import { hashBucketOf, hashValue, KMALLOC_MAX_SIZE, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
-import { radixPeek } from './radix-peek.ts';
-import { peek } from '../draft/index.ts';
+import { hashBucket, hashBucketOf, hashFind, KMALLOC_MAX_SIZE, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
+import { DRAFT_ACCESS } from './radix-access.ts';
+import { assign, child, peek, view } from '../draft/index.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
 
@@ -29,25 +29,26 @@ type Bucket = readonly (readonly [string, string])[];
 const depthOf = (d: HashData) => radixDepth(d.n_buckets);
 const bucketOf = hashBucketOf;
 /** The elements of bucket `b`, read without making drafts of the radix path (see peek). */
-function elems(d: HashData, b: number): Bucket {
-  return radixPeek<Bucket>(peek(d, 'buckets'), depthOf(d), b) ?? [];
-}
+const elems = (d: HashData, b: number): Bucket => hashBucket(d, b, DRAFT_ACCESS);
 
-export const hashLookup = hashValue;
+/** The value of `key`, read without making drafts (the map may be a draft). */
+export const hashLookup = (m: BpfMap, key: string): string | undefined => hashFind(peek(m, 'data') as HashData, key, DRAFT_ACCESS);
 
 export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, flags: number): Check {
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';
-  const b = bucketOf(d, key);
+  const dv = view(d); // (its primitive fields, read without the Proxy)
+  const b = bucketOf(dv, key);
   const list = elems(d, b);
   const at = list.findIndex((e) => e[0] === key);
   const op = flags & ~BPF_F_LOCK;
   if (at >= 0 && op === BPF_NOEXIST) return 'EEXIST';
   if (at < 0 && op === BPF_EXIST) return 'ENOENT';
-  if (at < 0 && d.count >= m.max_entries) return 'E2BIG';
+  const count = dv.count;
+  if (at < 0 && count >= view(m).max_entries) return 'E2BIG';
   // An update replaces the element with a new one at the head of the bucket.
   const rest = at >= 0 ? list.filter((_, i) => i !== at) : list;
-  radixSet(d.buckets, depthOf(d), b, [[key, value] as const, ...rest]);
-  if (at < 0) d.count++;
+  radixSet(child(d, 'buckets'), depthOf(dv), b, [[key, value] as const, ...rest], DRAFT_ACCESS);
+  if (at < 0) assign(d, 'count', count + 1);
   return undefined;
 }
 
@@ -56,25 +57,27 @@ export function hashReplaceInPlace(d: HashData, key: string, value: string): voi
   const b = bucketOf(d, key);
   const list = elems(d, b);
   const at = list.findIndex((e) => e[0] === key);
-  if (at >= 0) radixSet(d.buckets, depthOf(d), b, list.map((e, i) => (i === at ? [key, value] as const : e)));
+  if (at >= 0) radixSet(d.buckets, depthOf(d), b, list.map((e, i) => (i === at ? [key, value] as const : e)), DRAFT_ACCESS);
 }
 
 export function hashDelete(d: HashData, key: string): Check {
-  const b = bucketOf(d, key);
+  const dv = view(d); // (its primitive fields, read without the Proxy)
+  const b = bucketOf(dv, key);
   const list = elems(d, b);
   const at = list.findIndex((e) => e[0] === key);
   if (at < 0) return 'ENOENT';
-  radixSet(d.buckets, depthOf(d), b, list.length === 1 ? undefined : list.filter((_, i) => i !== at));
-  d.count--;
+  const count = dv.count;
+  radixSet(child(d, 'buckets'), depthOf(dv), b, list.length === 1 ? undefined : list.filter((_, i) => i !== at), DRAFT_ACCESS);
+  assign(d, 'count', count - 1);
   return undefined;
 }
 
 /** htab_map_get_next_key: the next element in the key's bucket, else the first of the next non-empty bucket. */
 export function hashNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
-  const d = m.data as HashData;
+  const d = peek(m, 'data') as HashData, dv = view(d);
   let from = 0;
   if (key !== null) {
-    const b = bucketOf(d, key);
+    const b = bucketOf(dv, key);
     const list = elems(d, b);
     const at = list.findIndex((e) => e[0] === key);
     if (at >= 0) {
@@ -83,6 +86,6 @@ export function hashNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
     }
   }
   let found: string | undefined;
-  radixScan(d.buckets, depthOf(d), from, (_i, list: Bucket) => { found = list[0][0]; return true; });
+  radixScan(peek(d, 'buckets'), depthOf(dv), from, (_i, list: Bucket) => { found = list[0][0]; return true; }, DRAFT_ACCESS);
   return found ?? 'ENOENT';
 }

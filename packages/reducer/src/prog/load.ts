@@ -10,7 +10,8 @@ import { enumValue } from '../core/enums.ts';
 import { resolveFd } from '../core/fds.ts';
 import { allocId } from '../core/ids.ts';
 import { objName } from '../core/names.ts';
-import { installFd, runningFds } from '../core/procs.ts';
+import { installFd, openFds, runningFds } from '../core/procs.ts';
+import { peek } from '../draft/index.ts';
 import { ref, unref } from '../core/objects.ts';
 import { fail, ok } from '../result.ts';
 import { checkAttach, fixupAttachType } from './attach-check.ts';
@@ -73,12 +74,13 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
   const fds = runningFds(s, pid)!;
   // Only an ld_imm64 makes the check look at the process's fds: most programs have none (their
   // verdict and tag depend on the instructions and type alone, see vetted.ts), and sorting the fds
-  // means a draft of each.
+  // means a draft of each. (keys and peek: the fd table is often a draft here, and a Proxy's keys
+  // and integer reads are slow.)
   let known: Vetted | undefined, checked: InsnCheckResult;
   if (hasLdImm64(insns)) {
-    const open = Object.keys(fds).map(Number);
-    const mapFds = open.filter((fd) => fds[fd].kind === 'map');
-    const otherFds = open.filter((fd) => fds[fd].kind !== 'map');
+    const open = openFds(s, pid);
+    const mapFds = open.filter((fd) => peek(fds, fd).kind === 'map');
+    const otherFds = open.filter((fd) => peek(fds, fd).kind !== 'map');
     checked = insnCheck(insns, { helpers: HELPERS_BY_PROG_TYPE[BPF_PROG_TYPE_NAMES[prog_type]], mapFds, otherFds });
   } else {
     known = vetted(prog_type, insns);
@@ -108,7 +110,7 @@ export function progLoad(s: S, pid: number, a: AttrOf<'BPF_PROG_LOAD'>): Result 
     const insn: Insn = insns[i];
     if (insn.code !== LD_IMM64) continue;
     if (insn.src_reg === BPF_PSEUDO_MAP_FD || insn.src_reg === BPF_PSEUDO_MAP_VALUE) {
-      const id = fds[insn.imm].id;
+      const id = peek(fds, insn.imm).id;
       if (!map_ids.includes(id)) map_ids.push(id);
     }
     i++;

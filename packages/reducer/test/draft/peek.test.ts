@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as draft from '../../src/draft/index.ts';
-import { baseArb, deepFreeze, keyArb, recipeArb, runRecipe, ser, type Engine } from './model.ts';
+import { baseArb, deepFreeze, keyArb, primArb, recipeArb, runRecipe, ser, type Engine } from './model.ts';
 
 const DRAFT: Engine = draft as unknown as Engine;
 const pathArb = fc.array(fc.tuple(keyArb, fc.boolean()), { minLength: 1, maxLength: 4 });
@@ -44,5 +44,54 @@ describe('peek', () => {
     });
     expect(draft.peek({ 5: 'x' }, 5)).toBe('x');
     expect(draft.peek(undefined, 'a')).toBeUndefined();
+  });
+
+  it('assign and remove do what writing and deleting through the draft do, on any node of any path', () => {
+    const opArb = fc.tuple(fc.array(keyArb, { maxLength: 2 }), keyArb, fc.option(primArb, { nil: undefined }), fc.boolean());
+    fc.assert(fc.property(baseArb, fc.array(opArb, { maxLength: 8 }), (base, ops) => {
+      deepFreeze(base);
+      const run = (direct: boolean) => {
+        try {
+          return ser(draft.produce(base, (d: any) => {
+            for (const [path, k, v, numeric] of ops) {
+              let node = d;
+              for (const p of path) node = node !== null && typeof node === 'object' ? node[p] : undefined;
+              if (node === null || typeof node !== 'object') continue;
+              const key = asKey(k, numeric) as never;
+              if (direct) { if (v === undefined) draft.remove(node, key); else draft.assign(node, key, v as never); }
+              else if (v === undefined) delete node[k];
+              else node[k] = v;
+            }
+          }), true);
+        } catch (e) {
+          if (!(e instanceof TypeError)) throw e;
+          return `TypeError ${(e as Error).message}`;
+        }
+      };
+      expect(run(true)).toBe(run(false));
+    }), { numRuns: 600, seed: 22 });
+  });
+
+  it('view gives the primitive fields a draft answers, along any path, after any recipe', () => {
+    fc.assert(fc.property(baseArb, recipeArb, fc.array(fc.array(keyArb, { maxLength: 3 }), { minLength: 1, maxLength: 6 }), (base, ops, paths) => {
+      deepFreeze(base);
+      try {
+        draft.produce(base, (d) => {
+          runRecipe(DRAFT, d, ops, []);
+          for (const path of paths) {
+            let node: any = d;
+            for (const k of path) if (node !== null && typeof node === 'object') node = node[k];
+            if (node === null || typeof node !== 'object') continue;
+            const v = draft.view(node);
+            expect(draft.isDraft(v)).toBe(false);
+            expect(Object.keys(v)).toEqual(Object.keys(node));
+            for (const k of Object.keys(node)) if (typeof node[k] !== 'object' || node[k] === null) expect(v[k]).toBe(node[k]);
+          }
+        });
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e;
+      }
+    }), { numRuns: 600, seed: 23 });
+    expect(draft.view(7)).toBe(7);
   });
 });

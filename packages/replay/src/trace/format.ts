@@ -7,8 +7,8 @@ import { crc32c } from './crc32c.ts';
 
 /** "\x89BPFSIM\n": the 0x89 and the newline catch text-mode transfers, as in PNG. */
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x50, 0x46, 0x53, 0x49, 0x4d, 0x0a);
-/** The format version this bpfsim writes, and the newest it reads. */
-export const FORMAT_VERSION = 1;
+/** The format version this bpfsim writes, and the newest it reads (it reads every older one too). */
+export const FORMAT_VERSION = 2;
 /** magic (8), version u16, flags u16, body length u32, CRC32C u32. */
 export const HEADER_FIXED = 20;
 /** length u32, CRC32C u32. */
@@ -44,17 +44,19 @@ export interface HashRecord { readonly kind: 'hash'; readonly at: number; readon
 export interface StateRecord { readonly kind: 'state'; readonly at: number; readonly state: KernelState }
 /** The recorder closed the trace cleanly after `events` events, leaving the state with this hash. */
 export interface EndRecord { readonly kind: 'end'; readonly events: number; readonly hash: string }
+/** Version 2: the key lists of record structures `first`, `first + 1`, ... (see structures.ts). */
+export interface StructuresRecord { readonly kind: 'structures'; readonly first: number; readonly keys: readonly (readonly string[])[] }
 /** Any other kind (datapath packet batches and write sets, later): kept, not interpreted. */
 export interface OtherRecord { readonly kind: string; readonly [field: string]: unknown }
 
-export type TraceRecord = EventRecord | HashRecord | StateRecord | EndRecord;
+export type TraceRecord = EventRecord | HashRecord | StateRecord | EndRecord | StructuresRecord;
 export type AnyRecord = TraceRecord | OtherRecord;
 
-/** msgpack with plain maps and arrays (no msgpackr records), so any msgpack reader can read it. */
+/** msgpack with plain maps and arrays (no msgpackr records): the header, every record of version 1, and every record but event records of version 2. */
 export const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, bundleStrings: false });
 
 /** The header's bytes: fixed fields, then the msgpack body; the CRC covers both. */
-export function encodeHeader(h: TraceHeader): Uint8Array {
+export function encodeHeader(h: TraceHeader, version: number = FORMAT_VERSION): Uint8Array {
   const body: Record<string, unknown> = { bpfsim: h.bpfsim, seed: h.seed, hashEvery: h.hashEvery, hash: h.hash };
   if (h.name !== undefined) body.name = h.name;
   if (h.state !== undefined) body.state = h.state;
@@ -62,7 +64,7 @@ export function encodeHeader(h: TraceHeader): Uint8Array {
   const out = new Uint8Array(HEADER_FIXED + packed.length);
   out.set(MAGIC, 0);
   const dv = new DataView(out.buffer);
-  dv.setUint16(8, FORMAT_VERSION, true);
+  dv.setUint16(8, version, true);
   dv.setUint16(10, 0, true);
   dv.setUint32(12, packed.length, true);
   out.set(packed, HEADER_FIXED);
@@ -85,6 +87,7 @@ export function encodeRecord(rec: AnyRecord): Uint8Array {
   return frame(packr.pack(Object.keys(rec)[0] === 'kind' ? rec : Object.assign({ kind: rec.kind }, rec)));
 }
 
-export function encodeEvent(event: Event, result: Result): Uint8Array {
+/** A version 1 event record (this bpfsim writes version 2: see EventPacker in structures.ts). */
+export function encodeEventV1(event: Event, result: Result): Uint8Array {
   return frame(packr.pack({ kind: 'event', event, result }));
 }

@@ -18,8 +18,8 @@
 //           UTF-16 code unit order the key's string hash (A, B) and the value's hash (A, B);
 //   byte arrays (typed arrays): the length, then the bytes four per word, little-endian;
 //   null, true, false, undefined: the tag alone.
-// A node's hash depends only on its children's hashes, so it is memoised per frozen object in a
-// WeakMap: frozen state is structurally shared between events, so hashing the state after an
+// A node's hash depends only on its children's hashes, so it is memoised per frozen object (see
+// memoGet): frozen state is structurally shared between events, so hashing the state after an
 // event rehashes only the objects that event copied (the path from the root to what changed).
 
 const enum Tag { Null = 1, False, True, Undefined, Int, Float, String, Array, Object, Bytes, Other }
@@ -60,7 +60,33 @@ void P4;
 // The last computed hash (avoids allocating a pair per value).
 let OUT_A = 0, OUT_B = 0;
 
-const memo = new WeakMap<object, readonly [number, number]>();
+// The memo: two generations of strong maps instead of a WeakMap (whose set cost ~0.2 us and
+// whose entries slow every garbage collection; hashing the state every 256 events spent ~1 us per
+// new node). A lookup that finds a node in the older generation copies it into the current one;
+// when the current one is full it becomes the older one. So what the last hashes touched stays
+// (consecutive states share almost everything), at most 2 * MEMO_GENERATION nodes are kept alive,
+// and a node forgotten is simply hashed again: the memo changes speed, never a hash.
+const MEMO_GENERATION = 1 << 15;
+let memo = new Map<object, readonly [number, number]>();
+let older = new Map<object, readonly [number, number]>();
+
+function memoGet(v: object): readonly [number, number] | undefined {
+  const m = memo.get(v);
+  if (m !== undefined) return m;
+  const o = older.get(v);
+  if (o !== undefined) memoSet(v, o);
+  return o;
+}
+
+function memoSet(v: object, h: readonly [number, number]): void {
+  if (memo.size >= MEMO_GENERATION) { older = memo; memo = new Map(); }
+  memo.set(v, h);
+}
+
+// Object keys repeat (field names, small indexes): their string hashes are kept, a bounded map.
+const keyMemo = new Map<string, readonly [number, number]>();
+const MAX_KEY_MEMO = 1 << 14;
+
 const f64 = new DataView(new ArrayBuffer(8));
 
 function hashString(h: Hasher, s: string): void {
@@ -91,10 +117,10 @@ function hashInto(v: unknown): void {
     case 'undefined': { const h = new Hasher(); h.word(Tag.Undefined); h.finish(); return; }
     case 'object': {
       if (v === null) { const h = new Hasher(); h.word(Tag.Null); h.finish(); return; }
-      const m = memo.get(v);
-      if (m) { OUT_A = m[0]; OUT_B = m[1]; return; }
+      const m = memoGet(v);
+      if (m !== undefined) { OUT_A = m[0]; OUT_B = m[1]; return; }
       hashObject(v);
-      if (Object.isFrozen(v)) memo.set(v, [OUT_A, OUT_B]);
+      if (Object.isFrozen(v)) memoSet(v, [OUT_A, OUT_B]);
       return;
     }
     default: { const h = new Hasher(); h.word(Tag.Other); hashString(h, `${typeof v}:${String(v)}`); h.finish(); return; }
@@ -118,20 +144,34 @@ function hashObject(v: object): void {
     if (bytes.length & 3) h.word(w);
   } else {
     const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    const keys = Object.keys(o);
+    // Often already in order (integer keys below 10, records written in order): a pass checks.
+    for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { keys.sort(byCodeUnits); break; }
+    let defined = 0;
+    for (let i = 0; i < keys.length; i++) if (o[keys[i]] !== undefined) defined++;
     h.word(Tag.Object);
-    h.word(keys.length);
-    for (const k of keys) {
-      const kh = new Hasher();
-      hashString(kh, k);
-      kh.finish();
-      h.word(OUT_A); h.word(OUT_B);
-      hashInto(o[k]);
+    h.word(defined);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i], x = o[k];
+      if (x === undefined) continue;
+      let kh = keyMemo.get(k);
+      if (kh === undefined) {
+        const sh = new Hasher();
+        hashString(sh, k);
+        sh.finish();
+        if (keyMemo.size >= MAX_KEY_MEMO) keyMemo.clear();
+        keyMemo.set(k, kh = [OUT_A, OUT_B]);
+      }
+      h.word(kh[0]); h.word(kh[1]);
+      hashInto(x);
       h.word(OUT_A); h.word(OUT_B);
     }
   }
   h.finish();
 }
+
+/** Ascending UTF-16 code unit order (Array.prototype.sort's default, without its string conversions); keys are distinct. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : 1);
 
 const hex8 = (x: number) => x.toString(16).padStart(8, '0');
 

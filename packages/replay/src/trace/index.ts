@@ -1,8 +1,8 @@
 export { crc32c } from './crc32c.ts';
 export { stateHash, hashLanes, STATE_HASH_ALGORITHM } from './hash.ts';
 export {
-  MAGIC, FORMAT_VERSION, DEFAULT_HASH_EVERY, BPFSIM_VERSION, encodeHeader, encodeRecord, encodeEvent, frame,
-  type TraceHeader, type TraceRecord, type AnyRecord, type EventRecord, type HashRecord, type StateRecord, type EndRecord, type OtherRecord,
+  MAGIC, FORMAT_VERSION, DEFAULT_HASH_EVERY, BPFSIM_VERSION, encodeHeader, encodeRecord, encodeEventV1, frame,
+  type TraceHeader, type TraceRecord, type AnyRecord, type EventRecord, type HashRecord, type StateRecord, type EndRecord, type StructuresRecord, type OtherRecord,
 } from './format.ts';
 export { TraceWriter, FileSink, MemorySink, type TraceSink, type TraceWriterOptions, type FsyncPolicy } from './writer.ts';
 export { Trace, TraceError, scanTrace, readTrace, deepFreeze, type Scan, type TraceStop, type ReadTrace } from './reader.ts';

@@ -2,13 +2,15 @@
 // record before it; event records are indexed, not decoded, until asked for (a trace of a
 // million events opens in the time it takes to checksum it).
 import { readFileSync } from 'node:fs';
+import type { Unpackr } from 'msgpackr';
 import type { Event, Result } from '@bpfsim/events';
 import { initialState, type KernelState } from '@bpfsim/reducer';
 import { crc32c } from './crc32c.ts';
 import {
   FORMAT_VERSION, FRAME_HEAD, HEADER_FIXED, MAGIC, MAX_RECORD, packr,
-  type AnyRecord, type EndRecord, type EventRecord, type HashRecord, type TraceHeader,
+  type AnyRecord, type EndRecord, type EventRecord, type HashRecord, type StructuresRecord, type TraceHeader,
 } from './format.ts';
+import { eventUnpackr, MAX_SHARED_STRUCTURES } from './structures.ts';
 
 /** A trace that cannot be read at all (not a trace, a newer format, a damaged header), or a record that cannot be decoded. */
 export class TraceError extends Error {}
@@ -41,6 +43,9 @@ export interface Scan {
   readonly snapshots: Map<number, [number, number]>;
   /** Records of kinds this reader does not interpret, with their record index and the events before them. */
   readonly others: { readonly record: number; readonly at: number; readonly value: AnyRecord }[];
+  /** Version 2: the record structures the `structures` records defined, in order; and the events before each such record. */
+  readonly structures: string[][];
+  readonly structuresAt: number[];
   readonly end?: EndRecord;
   /** Intact records kept (the header not counted). */
   readonly records: number;
@@ -49,6 +54,8 @@ export interface Scan {
 }
 
 const KIND_KEY = [0xa4, 0x6b, 0x69, 0x6e, 0x64]; // fixstr "kind"
+/** Version 2's event records are a msgpack array of two, [event, result]: a fixarray header. */
+const EVENT_V2 = 0x92;
 
 /** The `kind` of a record payload without decoding it, or undefined when it is not laid out as writers lay it out. */
 function peekKind(b: Uint8Array, off: number, end: number): string | undefined {
@@ -94,8 +101,10 @@ export function scanTrace(b: Uint8Array): Scan {
   const hashes: HashRecord[] = [];
   const snapshots = new Map<number, [number, number]>();
   const others: Scan['others'][number][] = [];
+  const structures: string[][] = [], structuresAt: number[] = [];
   const h = decodeHeader(b);
-  if (!h.header) return { error: h.error, version: h.version, eventOffsets, eventLengths, hashes, snapshots, others, records: 0 };
+  if (!h.header) return { error: h.error, version: h.version, eventOffsets, eventLengths, hashes, snapshots, others, structures, structuresAt, records: 0 };
+  const v2 = h.version! >= 2;
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let off = h.next, records = 0, end: EndRecord | undefined;
   let stop: TraceStop | undefined;
@@ -112,7 +121,8 @@ export function scanTrace(b: Uint8Array): Scan {
     if (b.length - off - FRAME_HEAD < len) { halt(`torn record: its frame says ${len} bytes, ${b.length - off - FRAME_HEAD} remain`); break; }
     const p = off + FRAME_HEAD, q = p + len;
     if (crc32c(b, crc32c(b, 0, off, off + 4), p, q) !== dv.getUint32(off + 4, true)) { halt('corrupt record: CRC32C mismatch'); break; }
-    let kind = peekKind(b, p, q);
+    // Version 2 tells event records by their first byte, and decodes every other record (rare).
+    let kind = v2 ? (b[p] === EVENT_V2 ? 'event' : undefined) : peekKind(b, p, q);
     let value: AnyRecord | undefined;
     if (kind !== 'event') {
       try { value = packr.unpack(b.subarray(p, q)) as AnyRecord; } catch { halt('corrupt record: undecodable msgpack'); break; }
@@ -122,8 +132,21 @@ export function scanTrace(b: Uint8Array): Scan {
     const at = eventOffsets.length;
     switch (kind) {
       case 'event':
+        if (value) { halt('corrupt record: an event record laid out as in version 1'); break; }
         eventOffsets.push(p); eventLengths.push(len);
         break;
+      case 'structures': {
+        if (!v2) { others.push({ record: records, at, value: value! }); break; }
+        const r = value as StructuresRecord;
+        if (r.first !== structures.length || !Array.isArray(r.keys) || r.first + r.keys.length > MAX_SHARED_STRUCTURES
+          || !r.keys.every((k) => Array.isArray(k) && k.every((x) => typeof x === 'string'))) {
+          halt(`corrupt record: structures ${String(r.first)}.. after ${structures.length} defined`);
+          break;
+        }
+        for (const k of r.keys) structures.push([...k]);
+        structuresAt.push(at);
+        break;
+      }
       case 'hash': {
         const r = value as HashRecord;
         if (r.at !== at || typeof r.hash !== 'string') { halt(`corrupt record: a hash record for position ${r.at} after ${at} events`); break; }
@@ -149,7 +172,7 @@ export function scanTrace(b: Uint8Array): Scan {
     records++;
     off = q;
   }
-  return { header: h.header, version: h.version, eventOffsets, eventLengths, hashes, snapshots, others, end, records, stop };
+  return { header: h.header, version: h.version, eventOffsets, eventLengths, hashes, snapshots, others, structures, structuresAt, end, records, stop };
 }
 
 /** Deep-freezes a decoded value, as the reducer's states are. */
@@ -167,11 +190,14 @@ export class Trace {
   readonly bytes: Uint8Array;
   readonly scan: Scan;
   #initial?: KernelState;
+  /** Version 2's decoder of event records, with the trace's structures. */
+  readonly #unpackr: Unpackr | undefined;
 
   private constructor(bytes: Uint8Array, scan: Scan) {
     this.bytes = bytes;
     this.scan = scan;
     this.header = scan.header!;
+    this.#unpackr = scan.version! >= 2 ? eventUnpackr(scan.structures) : undefined;
   }
 
   /** Opens a trace's bytes; throws TraceError when the header cannot be read. */
@@ -198,8 +224,11 @@ export class Trace {
 
   /** Event record `i` as decoded, not checked (throws msgpackr's error if it does not decode). */
   decode(i: number): EventRecord {
-    const off = this.scan.eventOffsets[i];
-    return packr.unpack(this.bytes.subarray(off, off + this.scan.eventLengths[i])) as EventRecord;
+    // Decoding in place (start/end) spares a subarray and a DataView per record.
+    const start = this.scan.eventOffsets[i], end = start + this.scan.eventLengths[i];
+    if (!this.#unpackr) return packr.unpack(this.bytes, { start, end }) as EventRecord;
+    const v = this.#unpackr.unpack(this.bytes, { start, end }) as [Event, Result];
+    return { kind: 'event', event: v[0], result: v[1] };
   }
 
   /** Event record `i` (decoded on each call). */
@@ -246,7 +275,8 @@ export function readTrace(bytes: Uint8Array): ReadTrace {
       entries.push({ event: r.event, result: r.result });
     } catch (e) {
       // CRC-valid but undecodable: a writer bug rather than damage; keep what came before.
-      const before = scan.hashes.filter((h) => h.at <= i).length + [...scan.snapshots.keys()].filter((a) => a <= i).length + scan.others.filter((o) => o.at <= i).length;
+      const before = scan.hashes.filter((h) => h.at <= i).length + [...scan.snapshots.keys()].filter((a) => a <= i).length
+        + scan.others.filter((o) => o.at <= i).length + scan.structuresAt.filter((a) => a <= i).length;
       const stop: TraceStop = { offset: scan.eventOffsets[i] - FRAME_HEAD, record: i + before, event: i, reason: (e as Error).message, damaged: true };
       return { header: scan.header, entries, hashes: scan.hashes.filter((h) => h.at <= i), stop };
     }

@@ -9,7 +9,8 @@
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import type { Event, Result } from '@bpfsim/events';
 import { initialState, type KernelState } from '@bpfsim/reducer';
-import { BPFSIM_VERSION, DEFAULT_HASH_EVERY, encodeEvent, encodeHeader, encodeRecord, type AnyRecord, type TraceHeader } from './format.ts';
+import { BPFSIM_VERSION, DEFAULT_HASH_EVERY, encodeEventV1, encodeHeader, encodeRecord, FORMAT_VERSION, frame, type AnyRecord, type TraceHeader } from './format.ts';
+import { EventPacker } from './structures.ts';
 import { STATE_HASH_ALGORITHM, stateHash } from './hash.ts';
 
 export type FsyncPolicy = 'never' | 'hash' | 'always';
@@ -26,6 +27,8 @@ export interface TraceWriterOptions {
   readonly state?: KernelState;
   /** The scenario's name. */
   readonly name?: string;
+  /** The format version to write (default FORMAT_VERSION; 1 for readers older than version 2). */
+  readonly formatVersion?: 1 | 2;
 }
 
 /** Where a writer's bytes go. */
@@ -73,6 +76,8 @@ export class TraceWriter {
   #closed = false;
   #lastState: KernelState | undefined;
   // (the initial state until an append passes one)
+  /** Version 2's event records (undefined: version 1). */
+  readonly #packer: EventPacker | undefined;
 
   constructor(sink: TraceSink, opts: TraceWriterOptions = {}) {
     this.#sink = sink;
@@ -86,7 +91,10 @@ export class TraceWriter {
       ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.state !== undefined ? { state: opts.state } : {}),
     };
     this.#lastState = opts.state ?? initialState(header.seed);
-    this.#put(encodeHeader(header));
+    const version = opts.formatVersion ?? FORMAT_VERSION;
+    if (version !== 1 && version !== 2) throw new RangeError(`formatVersion: expected 1 or 2, not ${String(version)}`);
+    this.#packer = version === 2 ? new EventPacker() : undefined;
+    this.#put(encodeHeader(header, version));
     if (this.#fsync !== 'never') sink.sync();
   }
 
@@ -109,7 +117,7 @@ export class TraceWriter {
    */
   append(entry: { readonly event: Event; readonly result: Result }, state?: KernelState): void {
     if (this.#closed) throw new Error('TraceWriter: append after close');
-    this.#put(encodeEvent(entry.event, entry.result));
+    this.#putEvent(entry.event, entry.result);
     this.#events++;
     if (state) this.#lastState = state;
     let synced = false;
@@ -125,13 +133,22 @@ export class TraceWriter {
     if (this.#fsync === 'always' && !synced) this.#sink.sync();
   }
 
+  /** An event record; in version 2, after a `structures` record defining the structures it uses first. */
+  #putEvent(event: Event, result: Result): void {
+    if (!this.#packer) { this.#put(encodeEventV1(event, result)); return; }
+    const p = this.#packer.pack(event, result);
+    if (p.defined) this.#put(encodeRecord({ kind: 'structures', first: p.defined.first, keys: p.defined.keys }));
+    if (!p.payload) throw p.error;
+    this.#put(frame(p.payload));
+  }
+
   /**
    * Appends a record of another kind (the datapath's packet batches and write sets, later). Its
    * first key is `kind`; readers that do not know the kind keep it and stop replaying there.
    */
   appendRecord(rec: AnyRecord): void {
     if (this.#closed) throw new Error('TraceWriter: append after close');
-    if (['event', 'hash', 'state', 'end'].includes(rec.kind)) throw new Error(`TraceWriter: use append() for ${rec.kind} records`);
+    if (['event', 'hash', 'state', 'end', 'structures'].includes(rec.kind)) throw new Error(`TraceWriter: use append() for ${rec.kind} records`);
     this.#put(encodeRecord(rec));
     if (this.#fsync === 'always') this.#sink.sync();
   }

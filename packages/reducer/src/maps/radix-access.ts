@@ -1,0 +1,14 @@
+// Radix trees (packages/state/src/radix.ts) inside the fold, through the draft engine's accessors
+// rather than the Proxy: a read through a draft would make a draft of every node it passes (see
+// peek), and Object.keys or an integer-keyed read on a draft takes the Proxy's slow paths.
+import type { RadixAccess } from '@bpfsim/state';
+import { assign, child, keys, peek, remove } from '../draft/index.ts';
+
+/** The radix functions' access to draft nodes: reads make no drafts, writes draft only their path. */
+export const DRAFT_ACCESS: RadixAccess = {
+  into: (node, slot) => child(node as Record<number, unknown>, slot),
+  read: (node, key) => peek(node as Record<number | string, unknown>, key),
+  keys,
+  write: (node, slot, value) => assign(node as Record<number, unknown>, slot, value),
+  remove: (node, slot) => remove(node as Record<number, unknown>, slot),
+};
