@@ -327,7 +327,7 @@ function get(s: DraftState, prop: PropertyKey): any {
   const v = src[prop];
   if (typeof v !== 'object' || v === null) return v;
   const c = childOf(s, prop);
-  if (c !== undefined) return c.proxy;
+  if (c !== undefined) return handOut(c);
   // A value the recipe put there (a new object, or a draft moved here) is returned as it is.
   if (copy !== null && v !== s.base[prop]) return v;
   // The only object-valued property a plain object or array inherits is __proto__ (and symbols).
@@ -335,7 +335,7 @@ function get(s: DraftState, prop: PropertyKey): any {
   if (!isDraftable(v)) return v;
   const child = createDraft(v, s, s.scope);
   addChild(s, prop, child);
-  return child.proxy;
+  return handOut(child);
 }
 
 function set(s: DraftState, prop: PropertyKey, value: unknown): void {
@@ -443,6 +443,26 @@ const arrayTraps: ProxyHandler<[DraftState]> = {
   preventExtensions: () => unsupported('Object.preventExtensions (or freeze, seal)'),
 };
 
+// The proxy of the running produce()'s root draft, and the proxy last handed out by peek() or
+// child(), with their states: most accessor calls are on one of these, and finding a draft's state
+// otherwise costs a Proxy get (~30 ns; ~18 ns to learn that a frozen node is no draft).
+let rootProxy: object | null = null, rootState: DraftState | null = null;
+let lastProxy: object | null = null, lastState: DraftState | null = null;
+
+/** The state behind `node` (an object), or undefined if it is no draft. */
+function draftState(node: object): DraftState | undefined {
+  if (node === lastProxy) return lastState!;
+  if (node === rootProxy) return rootState!;
+  return (node as any)[DRAFT_STATE];
+}
+
+/** Remembers a proxy being handed out, for draftState(). */
+function handOut(c: DraftState): any {
+  lastProxy = c.proxy;
+  lastState = c;
+  return c.proxy;
+}
+
 /** The state behind a draft, or undefined for any other value. */
 export function stateOf(v: unknown): DraftState | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
@@ -457,12 +477,12 @@ export function stateOf(v: unknown): DraftState | undefined {
  */
 export function peek<T, K extends keyof NonNullable<T>>(node: T, key: K): NonNullable<T>[K] {
   if (node === undefined || node === null) return undefined as NonNullable<T>[K];
-  const s: DraftState | undefined = (node as any)[DRAFT_STATE];
+  const s = draftState(node as object);
   if (s === undefined) return (node as any)[key];
   if (!s.scope.live) revoked(key);
   // Child drafts are filed under the keys Proxy traps see: strings.
   const c = childOf(s, typeof key === 'number' ? String(key) : key);
-  if (c !== undefined) return c.proxy;
+  if (c !== undefined) return handOut(c);
   return (s.copy === null ? s.base : s.copy)[key];
 }
 
@@ -471,7 +491,7 @@ export function peek<T, K extends keyof NonNullable<T>>(node: T, key: K): NonNul
  * directly: a Proxy get with an integer-like key takes V8's C++ runtime path (~100 ns).
  */
 export function child<T extends object, K extends keyof T>(node: T, key: K): T[K] {
-  const s: DraftState | undefined = (node as any)[DRAFT_STATE];
+  const s = draftState(node);
   if (s === undefined) return node[key];
   return get(s, typeof key === 'number' ? String(key) : key as PropertyKey);
 }
@@ -483,7 +503,7 @@ export function child<T extends object, K extends keyof T>(node: T, key: K): T[K
  * written back only at the end): read those with peek() or child().
  */
 export function view<T>(x: T): T {
-  const s: DraftState | undefined = typeof x === 'object' && x !== null ? (x as any)[DRAFT_STATE] : undefined;
+  const s = typeof x === 'object' && x !== null ? draftState(x) : undefined;
   if (s === undefined) return x;
   if (!s.scope.live) revoked('view');
   return s.copy === null ? s.base : s.copy;
@@ -491,14 +511,14 @@ export function view<T>(x: T): T {
 
 /** `node[key] = value` as the draft's set trap does it, called directly (see child). */
 export function assign<T extends object, K extends keyof T>(node: T, key: K, value: T[K]): void {
-  const s: DraftState | undefined = (node as any)[DRAFT_STATE];
+  const s = draftState(node);
   if (s === undefined) { node[key] = value; return; }
   set(s, typeof key === 'number' ? String(key) : key as PropertyKey, value);
 }
 
 /** `delete node[key]` as the draft's deleteProperty trap does it, called directly (see child). */
 export function remove<T extends object>(node: T, key: keyof T): void {
-  const s: DraftState | undefined = (node as any)[DRAFT_STATE];
+  const s = draftState(node);
   if (s === undefined) { delete node[key]; return; }
   deleteProperty(s, typeof key === 'number' ? String(key) : key as PropertyKey);
 }
@@ -620,6 +640,9 @@ export function run(base: any, recipe: (draft: any) => unknown, finished: Finish
   const frozen = Object.isFrozen(base);
   const scope = new Scope();
   const root = createDraft(base, null, scope);
+  const outerRoot = rootProxy, outerRootState = rootState, outerLast = lastProxy, outerLastState = lastState;
+  rootProxy = root.proxy;
+  rootState = root;
   try {
     const ret = recipe(root.proxy);
     let result: any;
@@ -636,5 +659,6 @@ export function run(base: any, recipe: (draft: any) => unknown, finished: Finish
     return result;
   } finally {
     scope.live = false;
+    rootProxy = outerRoot; rootState = outerRootState; lastProxy = outerLast; lastState = outerLastState;
   }
 }
