@@ -2,7 +2,7 @@
 import { NOFILE, type FdEntry, type ObjKind, type Proc } from '../state.ts';
 import type { S } from './draft.ts';
 import { ref, unref } from './objects.ts';
-import { child, keys, peek } from '../draft/index.ts';
+import { child, keys, peek, peekPath } from '../draft/index.ts';
 
 const STDIO: FdEntry = { kind: 'file' as ObjKind, id: 0 };
 
@@ -12,14 +12,19 @@ export function proc(s: S, pid: number) {
   return child(s.procs, pid);
 }
 
+// The paths peekPath reads (procs.<pid>.fds.<fd>), filled in place by each call.
+const path: [string, number, string, number] = ['procs', 0, 'fds', 0];
+
 /** The running process `pid` for reading (undefined if it has not started), without drafting it. */
 export function runningProc(s: S, pid: number): Proc | undefined {
-  return peek(peek(s, 'procs'), pid);
+  path[1] = pid;
+  return peekPath(s, path, 2);
 }
 
 /** The fd table of running process `pid` for reading, without drafting it or the process. */
 export function runningFds(s: S, pid: number): Proc['fds'] | undefined {
-  return peek(runningProc(s, pid), 'fds');
+  path[1] = pid;
+  return peekPath(s, path, 3);
 }
 
 /** Starts `pid` with stdio open unless it is running (proc() without taking a draft of it). */
@@ -47,7 +52,9 @@ export function installFd(s: S, pid: number, entry: FdEntry): number {
 /** The fd's entry if it is open in `pid`, else undefined (the caller answers -EBADF). */
 export function fdEntry(s: S, pid: number, fd: number): FdEntry | undefined {
   if (!Number.isInteger(fd) || fd < 0) return undefined;
-  return peek(runningFds(s, pid), fd);
+  path[1] = pid;
+  path[3] = fd;
+  return peekPath(s, path, 4);
 }
 
 /** close(2): 0, or false when the fd is not open. */

@@ -4,8 +4,8 @@
 import { BPF_EXIST, BPF_F_LOCK, BPF_F_NO_COMMON_LRU, BPF_F_NO_PREALLOC, BPF_F_NUMA_NODE, BPF_F_ZERO_SEED, BPF_NOEXIST } from '@bpfsim/events';
 import type { Check } from '../result.ts';
 import type { BpfMap, HashData } from '../state.ts';
-import { hashBucket, hashBucketOf, hashFind, KMALLOC_MAX_SIZE, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
-import { DRAFT_ACCESS } from './radix-access.ts';
+import { hashBucketOf, KMALLOC_MAX_SIZE, radixDepth, radixScan, radixSet, roundupPowOfTwo } from '@bpfsim/state';
+import { DRAFT_ACCESS, draftRadixGet } from './radix-access.ts';
 import { assign, child, peek, view } from '../draft/index.ts';
 import { accessOk, BPF_F_ACCESS_MASK } from './kinds.ts';
 import type { MapAttr } from './create.ts';
@@ -29,10 +29,15 @@ type Bucket = readonly (readonly [string, string])[];
 const depthOf = (d: HashData) => radixDepth(d.n_buckets);
 const bucketOf = hashBucketOf;
 /** The elements of bucket `b`, read without making drafts of the radix path (see peek). */
-const elems = (d: HashData, b: number): Bucket => hashBucket(d, b, DRAFT_ACCESS);
+const elems = (d: HashData, b: number): Bucket => (draftRadixGet(peek(d, 'buckets'), depthOf(view(d)), b) as Bucket | undefined) ?? [];
 
 /** The value of `key`, read without making drafts (the map may be a draft). */
-export const hashLookup = (m: BpfMap, key: string): string | undefined => hashFind(peek(m, 'data') as HashData, key, DRAFT_ACCESS);
+export function hashLookup(m: BpfMap, key: string): string | undefined {
+  const d = peek(m, 'data') as HashData;
+  const list = elems(d, bucketOf(view(d), key));
+  for (let i = 0; i < list.length; i++) if (list[i][0] === key) return list[i][1];
+  return undefined;
+}
 
 export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, flags: number): Check {
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';
