@@ -35,8 +35,14 @@ const elems = (d: HashData, b: number): Bucket => (draftRadixGet(peek(d, 'bucket
 export function hashLookup(m: BpfMap, key: string): string | undefined {
   const d = peek(m, 'data') as HashData;
   const list = elems(d, bucketOf(view(d), key));
-  for (let i = 0; i < list.length; i++) if (list[i][0] === key) return list[i][1];
-  return undefined;
+  const at = indexOfKey(list, key);
+  return at < 0 ? undefined : list[at][1];
+}
+
+/** The index of `key` in a bucket, or -1 (findIndex without a closure). */
+function indexOfKey(list: Bucket, key: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i][0] === key) return i;
+  return -1;
 }
 
 export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, flags: number): Check {
@@ -44,15 +50,16 @@ export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, f
   const dv = view(d); // (its primitive fields, read without the Proxy)
   const b = bucketOf(dv, key);
   const list = elems(d, b);
-  const at = list.findIndex((e) => e[0] === key);
+  const at = indexOfKey(list, key);
   const op = flags & ~BPF_F_LOCK;
   if (at >= 0 && op === BPF_NOEXIST) return 'EEXIST';
   if (at < 0 && op === BPF_EXIST) return 'ENOENT';
   const count = dv.count;
   if (at < 0 && count >= view(m).max_entries) return 'E2BIG';
   // An update replaces the element with a new one at the head of the bucket.
-  const rest = at >= 0 ? list.filter((_, i) => i !== at) : list;
-  radixSet(child(d, 'buckets'), depthOf(dv), b, [[key, value] as const, ...rest], DRAFT_ACCESS);
+  const next: (readonly [string, string])[] = [[key, value]];
+  for (let i = 0; i < list.length; i++) if (i !== at) next.push(list[i]);
+  radixSet(child(d, 'buckets'), depthOf(dv), b, next, DRAFT_ACCESS);
   if (at < 0) assign(d, 'count', count + 1);
   return undefined;
 }
@@ -69,7 +76,7 @@ export function hashDelete(d: HashData, key: string): Check {
   const dv = view(d); // (its primitive fields, read without the Proxy)
   const b = bucketOf(dv, key);
   const list = elems(d, b);
-  const at = list.findIndex((e) => e[0] === key);
+  const at = indexOfKey(list, key);
   if (at < 0) return 'ENOENT';
   const count = dv.count;
   radixSet(child(d, 'buckets'), depthOf(dv), b, list.length === 1 ? undefined : list.filter((_, i) => i !== at), DRAFT_ACCESS);
