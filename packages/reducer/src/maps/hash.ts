@@ -28,13 +28,13 @@ export const hashData = (a: MapAttr, hashrnd: number): HashData =>
 type Bucket = readonly (readonly [string, string])[];
 const depthOf = (d: HashData) => radixDepth(d.n_buckets);
 const bucketOf = hashBucketOf;
-/** The elements of bucket `b`, read without making drafts of the radix path (see peek). */
-const elems = (d: HashData, b: number): Bucket => (draftRadixGet(peek(d, 'buckets'), depthOf(view(d)), b) as Bucket | undefined) ?? [];
+/** The elements of bucket `b`, read without making drafts of the radix path; `dv` is view(d). */
+const elems = (d: HashData, dv: HashData, b: number): Bucket => (draftRadixGet(peek(d, 'buckets'), depthOf(dv), b) as Bucket | undefined) ?? [];
 
 /** The value of `key`, read without making drafts (the map may be a draft). */
 export function hashLookup(m: BpfMap, key: string): string | undefined {
-  const d = peek(m, 'data') as HashData;
-  const list = elems(d, bucketOf(view(d), key));
+  const d = peek(m, 'data') as HashData, dv = view(d);
+  const list = elems(d, dv, bucketOf(dv, key));
   const at = indexOfKey(list, key);
   return at < 0 ? undefined : list[at][1];
 }
@@ -49,7 +49,7 @@ export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, f
   if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return 'EINVAL';
   const dv = view(d); // (its primitive fields, read without the Proxy)
   const b = bucketOf(dv, key);
-  const list = elems(d, b);
+  const list = elems(d, dv, b);
   const at = indexOfKey(list, key);
   const op = flags & ~BPF_F_LOCK;
   if (at >= 0 && op === BPF_NOEXIST) return 'EEXIST';
@@ -67,7 +67,7 @@ export function hashUpdate(m: BpfMap, d: HashData, key: string, value: string, f
 /** A value changed through a pointer from bpf_map_lookup_elem: the element keeps its place. */
 export function hashReplaceInPlace(d: HashData, key: string, value: string): void {
   const b = bucketOf(d, key);
-  const list = elems(d, b);
+  const list = elems(d, view(d), b);
   const at = list.findIndex((e) => e[0] === key);
   if (at >= 0) radixSet(d.buckets, depthOf(d), b, list.map((e, i) => (i === at ? [key, value] as const : e)), DRAFT_ACCESS);
 }
@@ -75,7 +75,7 @@ export function hashReplaceInPlace(d: HashData, key: string, value: string): voi
 export function hashDelete(d: HashData, key: string): Check {
   const dv = view(d); // (its primitive fields, read without the Proxy)
   const b = bucketOf(dv, key);
-  const list = elems(d, b);
+  const list = elems(d, dv, b);
   const at = indexOfKey(list, key);
   if (at < 0) return 'ENOENT';
   const count = dv.count;
@@ -90,7 +90,7 @@ export function hashNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
   let from = 0;
   if (key !== null) {
     const b = bucketOf(dv, key);
-    const list = elems(d, b);
+    const list = elems(d, dv, b);
     const at = list.findIndex((e) => e[0] === key);
     if (at >= 0) {
       if (at + 1 < list.length) return list[at + 1][0];
