@@ -77,9 +77,9 @@ export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY
   if (!entry) return fail('EBADFD'); // CLASS(fd, f); if (fd_empty(f)) return -EBADFD;
   let info: Record<string, unknown>, layout: readonly InfoField[], size: number;
   switch (entry.kind) {
-    case 'prog': info = progInfo(peek(s.progs, entry.id)); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
-    case 'map': info = mapInfo(peek(s.maps, entry.id)); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
-    case 'link': info = linkInfo(peek(s.links, entry.id)); layout = LINK_INFO_TCX; size = SIZEOF_BPF_LINK_INFO; break;
+    case 'prog': info = progInfo(peek(peek(s, 'progs'), entry.id)); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
+    case 'map': info = mapInfo(peek(peek(s, 'maps'), entry.id)); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
+    case 'link': info = linkInfo(peek(peek(s, 'links'), entry.id)); layout = LINK_INFO_TCX; size = SIZEOF_BPF_LINK_INFO; break;
     default: return fail('EINVAL');
   }
   const len = Math.min(a.info_len, size);

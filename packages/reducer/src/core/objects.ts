@@ -25,7 +25,7 @@ export function unref(s: S, kind: ObjKind, id: number): void {
   if (refs > 0) return;
   switch (kind) {
     case 'prog': {
-      const prog = child(s.progs, id);
+      const prog = child(child(s, 'progs'), id);
       delete s.progs[id];
       for (const mapId of prog.map_ids) unref(s, 'map', mapId);
       return;
@@ -34,7 +34,7 @@ export function unref(s: S, kind: ObjKind, id: number): void {
       delete s.maps[id];
       return;
     case 'link': {
-      const link = child(s.links, id);
+      const link = child(child(s, 'links'), id);
       releaseLink(s, link);
       delete s.links[id];
       unref(s, 'prog', link.prog_id);
