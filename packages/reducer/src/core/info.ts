@@ -38,24 +38,38 @@ function linkInfo(l: Link): Record<string, unknown> {
 
 const LINK_INFO_TCX: readonly InfoField[] = [...BPF_LINK_INFO, ...BPF_LINK_INFO_TCX];
 
-/** The names of a layout's fields that fit in `len` bytes, in its order, by layout and length (callers use a few lengths). */
-const fitting = new Map<readonly InfoField[], Map<number, readonly string[]>>();
-function fieldsWithin(layout: readonly InfoField[], len: number): readonly string[] {
-  let byLen = fitting.get(layout);
-  if (byLen === undefined) fitting.set(layout, (byLen = new Map()));
-  let names = byLen.get(len);
-  if (names === undefined) {
-    names = layout.filter((f) => f.offset + f.size <= len).map((f) => f.name);
-    if (byLen.size >= 64) byLen.clear();
-    byLen.set(len, names);
+type Cutter = (info: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * A function copying the fields of a layout that fit in `len` bytes, in its order, that the info
+ * has: compiled once per layout and length (callers use a few lengths), since building the copy
+ * key by key with computed names cost ~0.75-1 us (prog info, 232 bytes), the compiled copy ~50 ns.
+ */
+function compileCutter(names: readonly string[]): Cutter {
+  const body = names.map((n) => { const q = JSON.stringify(n); return `if (${q} in i) o[${q}] = i[${q}];`; }).join(' ');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function('i', `const o = {}; ${body} return o;`) as Cutter;
+  } catch {
+    return (info) => { // code generation from strings disallowed
+      const out: Record<string, unknown> = {};
+      for (const name of names) if (name in info) out[name] = info[name];
+      return out;
+    };
   }
-  return names;
 }
 
-function cut(info: Record<string, unknown>, layout: readonly InfoField[], len: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name of fieldsWithin(layout, len)) if (name in info) out[name] = info[name];
-  return out;
+const cutters = new Map<readonly InfoField[], Map<number, Cutter>>();
+export function cutInfo(info: Record<string, unknown>, layout: readonly InfoField[], len: number): Record<string, unknown> {
+  let byLen = cutters.get(layout);
+  if (byLen === undefined) cutters.set(layout, (byLen = new Map()));
+  let f = byLen.get(len);
+  if (f === undefined) {
+    f = compileCutter(layout.filter((x) => x.offset + x.size <= len).map((x) => x.name));
+    if (byLen.size >= 64) byLen.clear();
+    byLen.set(len, f);
+  }
+  return f(info);
 }
 
 export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY_FD'>): Result {
@@ -63,14 +77,14 @@ export function objGetInfoByFd(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET_INFO_BY
   if (!entry) return fail('EBADFD'); // CLASS(fd, f); if (fd_empty(f)) return -EBADFD;
   let info: Record<string, unknown>, layout: readonly InfoField[], size: number;
   switch (entry.kind) {
-    case 'prog': info = progInfo(peek(s.progs, entry.id)); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
-    case 'map': info = mapInfo(peek(s.maps, entry.id)); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
-    case 'link': info = linkInfo(peek(s.links, entry.id)); layout = LINK_INFO_TCX; size = SIZEOF_BPF_LINK_INFO; break;
+    case 'prog': info = progInfo(peek(peek(s, 'progs'), entry.id)); layout = BPF_PROG_INFO; size = SIZEOF_BPF_PROG_INFO; break;
+    case 'map': info = mapInfo(peek(peek(s, 'maps'), entry.id)); layout = BPF_MAP_INFO; size = SIZEOF_BPF_MAP_INFO; break;
+    case 'link': info = linkInfo(peek(peek(s, 'links'), entry.id)); layout = LINK_INFO_TCX; size = SIZEOF_BPF_LINK_INFO; break;
     default: return fail('EINVAL');
   }
   const len = Math.min(a.info_len, size);
   // The kernel reads the caller's info first: a NULL pointer with a length faults.
   if (len > 0 && !a.info) return fail('EFAULT');
   if (!a.info) return ok(0, { info_len: 0 }); // no buffer (and, with len 0, nothing to copy)
-  return ok(0, { info_len: len, info: cut(info, layout, len) });
+  return ok(0, { info_len: len, info: cutInfo(info, layout, len) });
 }

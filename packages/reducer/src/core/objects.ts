@@ -3,7 +3,7 @@
 import { TABLE_OF, type ObjKind } from '../state.ts';
 import type { S } from './draft.ts';
 import { releaseLink } from '../links/release.ts';
-import { child } from '../draft/index.ts';
+import { assign, child, view } from '../draft/index.ts';
 import { releaseUserRef } from '../maps/prog-array.ts';
 
 
@@ -13,17 +13,19 @@ export function objectOf(s: S, kind: ObjKind, id: number) {
 
 export function ref(s: S, kind: ObjKind, id: number): void {
   const o = objectOf(s, kind, id);
-  if (o) o.refs++;
+  if (o) assign(o, 'refs', view(o).refs + 1);
 }
 
 export function unref(s: S, kind: ObjKind, id: number): void {
   const o = objectOf(s, kind, id);
   if (!o) return;
   if (kind === 'map') releaseUserRef(s, id);
-  if (--o.refs > 0) return;
+  const refs = view(o).refs - 1;
+  assign(o, 'refs', refs);
+  if (refs > 0) return;
   switch (kind) {
     case 'prog': {
-      const prog = child(s.progs, id);
+      const prog = child(child(s, 'progs'), id);
       delete s.progs[id];
       for (const mapId of prog.map_ids) unref(s, 'map', mapId);
       return;
@@ -32,7 +34,7 @@ export function unref(s: S, kind: ObjKind, id: number): void {
       delete s.maps[id];
       return;
     case 'link': {
-      const link = child(s.links, id);
+      const link = child(child(s, 'links'), id);
       releaseLink(s, link);
       delete s.links[id];
       unref(s, 'prog', link.prog_id);

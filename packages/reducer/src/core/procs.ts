@@ -2,35 +2,40 @@
 import { NOFILE, type FdEntry, type ObjKind, type Proc } from '../state.ts';
 import type { S } from './draft.ts';
 import { ref, unref } from './objects.ts';
-import { child, keys, peek } from '../draft/index.ts';
+import { assign, child, keys, peek, peekPath, remove, view } from '../draft/index.ts';
 
 const STDIO: FdEntry = { kind: 'file' as ObjKind, id: 0 };
 
 /** The process `pid`, started with stdio open if this is its first event (a process started from outside). */
 export function proc(s: S, pid: number) {
   startProc(s, pid);
-  return child(s.procs, pid);
+  return child(child(s, 'procs'), pid);
 }
+
+// The paths peekPath reads (procs.<pid>.fds.<fd>), filled in place by each call.
+const path: [string, number, string, number] = ['procs', 0, 'fds', 0];
 
 /** The running process `pid` for reading (undefined if it has not started), without drafting it. */
 export function runningProc(s: S, pid: number): Proc | undefined {
-  return peek(peek(s, 'procs'), pid);
+  path[1] = pid;
+  return peekPath(s, path, 2);
 }
 
 /** The fd table of running process `pid` for reading, without drafting it or the process. */
 export function runningFds(s: S, pid: number): Proc['fds'] | undefined {
-  return peek(runningProc(s, pid), 'fds');
+  path[1] = pid;
+  return peekPath(s, path, 3);
 }
 
 /** Starts `pid` with stdio open unless it is running (proc() without taking a draft of it). */
 export function startProc(s: S, pid: number): void {
-  if (runningProc(s, pid) === undefined) s.procs[pid] = { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } };
+  if (runningProc(s, pid) === undefined) assign(child(s, 'procs'), pid, { pid, fds: { 0: STDIO, 1: STDIO, 2: STDIO } });
 }
 
 /** The lowest free fd of `pid`, or -1 when RLIMIT_NOFILE is reached (-EMFILE). */
 export function lowestFreeFd(s: S, pid: number): number {
   startProc(s, pid);
-  const fds = runningFds(s, pid)!;
+  const fds = view(runningFds(s, pid)!); // (which fds are open, read without the Proxy)
   for (let fd = 0; fd < NOFILE; fd++) if (fds[fd] === undefined) return fd;
   return -1;
 }
@@ -39,7 +44,7 @@ export function lowestFreeFd(s: S, pid: number): number {
 export function installFd(s: S, pid: number, entry: FdEntry): number {
   const fd = lowestFreeFd(s, pid);
   if (fd < 0) return -1;
-  proc(s, pid).fds[fd] = entry;
+  assign(child(proc(s, pid), 'fds'), fd, entry);
   ref(s, entry.kind, entry.id);
   return fd;
 }
@@ -47,7 +52,9 @@ export function installFd(s: S, pid: number, entry: FdEntry): number {
 /** The fd's entry if it is open in `pid`, else undefined (the caller answers -EBADF). */
 export function fdEntry(s: S, pid: number, fd: number): FdEntry | undefined {
   if (!Number.isInteger(fd) || fd < 0) return undefined;
-  return peek(runningFds(s, pid), fd);
+  path[1] = pid;
+  path[3] = fd;
+  return peekPath(s, path, 4);
 }
 
 /** close(2): 0, or false when the fd is not open. */
@@ -55,7 +62,7 @@ export function closeFd(s: S, pid: number, fd: number): boolean {
   startProc(s, pid);
   const entry = fdEntry(s, pid, fd);
   if (!entry) return false;
-  delete proc(s, pid).fds[fd];
+  remove(child(proc(s, pid), 'fds'), fd);
   unref(s, entry.kind, entry.id);
   return true;
 }

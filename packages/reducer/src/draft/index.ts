@@ -7,6 +7,7 @@
 //   original(draft), current(draft), isDraft(x), isDraftable(x), freeze(x, deep)  as immer's
 //   keys(x)                           Object.keys of a draft without its Proxy's reflection cost
 //   peek(x, key)                      x[key] for reading, without the Proxy and without making a draft
+//   peekPath(x, keys, n)              x[keys[0]]...[keys[n-1]] likewise, plain reads once past the drafts
 //   child(x, key)                     x[key] as the draft answers it, without the Proxy's cost for integer keys
 //   assign(x, key, v), remove(x, key) x[key] = v and delete x[key] likewise
 //   view(x)                           the node a draft stands for now, to read its primitive fields without the Proxy
@@ -95,7 +96,7 @@ import { currentState, deepFreeze, isDraftable, run, stateOf, type DraftState } 
 import { generatePatches, type Patch } from './patches.ts';
 
 export type { Patch } from './patches.ts';
-export { assign, child, isDraftable, peek, remove, view } from './engine.ts';
+export { assign, child, isDraftable, peek, peekPath, remove, view } from './engine.ts';
 
 type PrimitiveType = number | string | boolean;
 type AtomicObject = Function | Promise<any> | Date | RegExp;

@@ -17,7 +17,7 @@ type Opened = { map: S['maps'][number]; entry: FdEntry; err?: undefined } | { er
 function openMap(s: S, pid: number, fd: number, write = false): Opened {
   const r = resolveFd(s, pid, fd, 'map');
   if (r.err) return { err: r.err };
-  return { map: write ? child(s.maps, r.entry.id) : peek(peek(s, 'maps'), r.entry.id), entry: r.entry };
+  return { map: write ? child(child(s, 'maps'), r.entry.id) : peek(peek(s, 'maps'), r.entry.id), entry: r.entry };
 }
 
 /** map_get_sys_perms(): the fd's mode, without write access once the map is frozen. */

@@ -105,7 +105,7 @@ export function progArrayDelete(s: S, map: BpfMap, key: string): Check {
 export function checkTailCallMaps(s: S, p: OwnerOf, mapIds: readonly number[]): Check {
   for (const id of mapIds) {
     if (peek(peek(s, 'maps'), id).map_type !== bpf_map_type.BPF_MAP_TYPE_PROG_ARRAY) continue;
-    if (!compatible(child(s.maps, id), p)) return 'EINVAL';
+    if (!compatible(child(child(s, 'maps'), id), p)) return 'EINVAL';
   }
   return undefined;
 }
@@ -141,7 +141,7 @@ export function releaseUserRef(s: S, id: number): void {
   const map = peek(peek(s, 'maps'), id);
   const cur = peek(map, 'data');
   if (cur === undefined || cur.kind !== 'prog_array' || keys(peek(cur, 'progs')).length === 0 || hasUserRefs(s, id)) return;
-  const data = child(child(s.maps, id), 'data') as ProgArrayData;
+  const data = child(child(child(s, 'maps'), id), 'data') as ProgArrayData;
   const held: number[] = [];
   radixScan(data.progs, depth(map), 0, (_, progId) => { held.push(progId); });
   // Empty the array before the programs go: freeing one may drop a reference on this very map.

@@ -10,7 +10,7 @@ import { child } from '../draft/index.ts';
 
 export function applyWrites(s: S, writes: readonly WriteOp[]): void {
   for (const w of writes) {
-    const map = child(s.maps, w.map_id);
+    const map = child(child(s, 'maps'), w.map_id);
     if (!map) continue; // a map freed since the snapshot cannot be: the snapshot is this state
     const d = map.data;
     if ('delete' in w) { if (d.kind === 'hash') hashDelete(d as HashData, w.key); continue; }

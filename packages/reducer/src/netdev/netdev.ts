@@ -18,7 +18,7 @@ export function ifindexByName(s: S, name: string): number | undefined {
 /** dev_index_reserve(): xa_alloc_cyclic from the namespace's cursor, so ifindexes are not reused soon. */
 function allocIfindex(s: S): number {
   let i = s.nextIfindex;
-  while (peek(s.netdevs, i)) i++;
+  while (peek(peek(s, 'netdevs'), i)) i++;
   s.nextIfindex = i + 1;
   return i;
 }
@@ -29,7 +29,7 @@ export function netdevAdd(s: S, e: NetdevAddEvent): Result {
   if (peerName === undefined) {
     // The kernel names an unnamed peer veth%d: the lowest number not in use.
     const names = new Set<string>();
-    for (const k of keys(s.netdevs)) names.add(peek(s.netdevs, +k).name);
+    for (const k of keys(s.netdevs)) names.add(peek(peek(s, 'netdevs'), +k).name);
     for (let n = 0; ; n++) if (!names.has(`veth${n}`) && `veth${n}` !== e.name) { peerName = `veth${n}`; break; }
   }
   if (peerName === e.name || ifindexByName(s, peerName) !== undefined) return fail('EEXIST');
@@ -45,7 +45,7 @@ export function netdevDel(s: S, name: string): Result {
   const ifindex = ifindexByName(s, name);
   if (ifindex === undefined) return fail('ENODEV');
   if (ifindex === LOOPBACK.ifindex) return fail('EOPNOTSUPP');
-  const dev = child(s.netdevs, ifindex);
+  const dev = child(child(s, 'netdevs'), ifindex);
   for (const i of dev.peer ? [ifindex, dev.peer] : [ifindex]) {
     netdevGone(s, i);
     delete s.netdevs[i];

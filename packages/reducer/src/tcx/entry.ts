@@ -18,7 +18,7 @@ export function entryOrFresh(dev: Netdev, dir: Direction): EntryView {
  * which bpfsim does not model), so the next one starts again at revision 1.
  */
 export function commitEntry(s: S, ifindex: number, dir: Direction, before: EntryView, items: readonly MprogItem[]): void {
-  const dev = child(s.netdevs, ifindex);
+  const dev = child(child(s, 'netdevs'), ifindex);
   if (items.length === 0) {
     delete dev[ENTRY_KEY[dir]];
     return;

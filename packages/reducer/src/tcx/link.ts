@@ -91,7 +91,7 @@ function tcxLinkUpdate(s: S, pid: number, link: Link, nprog: Prog, oldProg: numb
     () => relativeTuple(s, pid, cur, BPF_F_ID, nprog.prog_type));
   if (!r.ok) return fail(r.err);
   commitEntry(s, link.ifindex, dir, entry, r.change.items);
-  child(s.links, link.id).prog_id = nprog.id;
+  child(child(s, 'links'), link.id).prog_id = nprog.id;
   ref(s, 'prog', nprog.id);
   unref(s, 'prog', cur);
   return ok(0);
@@ -114,5 +114,5 @@ export function tcxLinkRelease(s: S, link: Link): void {
     const r = mprogDetach(entry, { prog: link.prog_id, link: link.id }, 0, 0, () => NULL_TUPLE);
     if (r.ok) commitEntry(s, link.ifindex, dir, entry, r.change.items);
   }
-  child(s.links, link.id).ifindex = 0;
+  child(child(s, 'links'), link.id).ifindex = 0;
 }

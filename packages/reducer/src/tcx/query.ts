@@ -18,7 +18,7 @@ export function progQuery(s: S, _pid: number, a: Attr): Result {
   // modelled: the lirc, netns and sockmap queries (netkit's stub answers -EINVAL on 6.18 as built).
   if (isCgroupAttachType(attach_type)) return fail('EBADF');
   if (!isTcx(attach_type)) return fail('EINVAL');
-  const dev = peek(s.netdevs, a.target_ifindex ?? a.target_fd ?? 0);
+  const dev = peek(peek(s, 'netdevs'), a.target_ifindex ?? a.target_fd ?? 0);
   if (!dev) return fail('ENODEV');
   // bpf_mprog_query(): no flags of any kind (attach_flags, an input too, is never set by bpfsim's attr).
   if (query_flags) return fail('EINVAL');

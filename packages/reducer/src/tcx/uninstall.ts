@@ -7,14 +7,14 @@ import { DIRECTIONS, ENTRY_KEY, entryOf } from './direction.ts';
 import { child } from '../draft/index.ts';
 
 export function tcxUninstall(s: S, ifindex: number): void {
-  const dev = child(s.netdevs, ifindex);
+  const dev = child(child(s, 'netdevs'), ifindex);
   if (!dev) return;
   for (const dir of DIRECTIONS) {
     const items = entryOf(dev, dir)?.items;
     if (!items) continue;
     delete dev[ENTRY_KEY[dir]];
     for (const it of items) {
-      if (it.link_id) child(s.links, it.link_id).ifindex = 0;
+      if (it.link_id) child(child(s, 'links'), it.link_id).ifindex = 0;
       else unref(s, 'prog', it.prog_id);
     }
   }

@@ -1,4 +1,4 @@
-// peek(node, key) reads a draft without its Proxy: after any recipe, along any path, it must see
+// peek(node, key) (and peekPath(node, keys, n), nested peeks in one call) reads a draft without its Proxy: after any recipe, along any path, it must see
 // what reading through the draft sees (with integer-like keys given as numbers or strings), make
 // no draft, and work on plain (frozen or not) values too.
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,11 @@ describe('peek', () => {
               viaPeek = typeof viaPeek === 'object' && viaPeek !== null ? draft.peek(viaPeek, asKey(k, numeric)) : undefined;
             }
             expect(ser(viaPeek)).toBe(ser(viaProxy));
+            // peekPath over the whole path answers what nested peek() calls answer (the same node or draft).
+            const keys = path.map(([k, numeric]) => asKey(k, numeric));
+            const nested = keys.reduce((v: any, k) => draft.peek(v, k as never), d);
+            expect(draft.peekPath(d, keys, keys.length)).toBe(nested);
+            expect(draft.peekPath(d, keys, 1)).toBe(draft.peek(d, keys[0] as never));
           }
         });
       } catch (e) {
