@@ -91,7 +91,7 @@ describe('tail calls through a prog array, on tcx', () => {
 });
 
 describe('references held by prog arrays', () => {
-  for (const name of ['prog-array-elems', 'prog-array-owner', 'prog-array-owner-types', 'prog-array-uref', 'prog-array-tail-calls']) {
+  for (const name of ['prog-array-elems', 'prog-array-owner', 'prog-array-owner-failed-load', 'prog-array-owner-types', 'prog-array-uref', 'prog-array-tail-calls']) {
     it(`every reference is accounted for after each event of ${name}`, () => {
       let state = initialState(0);
       const bad: string[] = [];
