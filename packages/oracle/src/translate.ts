@@ -1,5 +1,5 @@
 // Ids inside events are model ids; ids the kernel writes back are kernel ids. These translate.
-import { BPF_F_ID, BPF_F_LINK, type ModelledCmd } from '@bpfsim/events';
+import { BPF_F_ID, BPF_F_LINK, u32le, type ModelledCmd } from '@bpfsim/events';
 import { foreignId, type IdKind, type IdMap } from './ids.ts';
 import type { InfoKind } from './attr/info.ts';
 import type { Out } from './attr/decode.ts';
@@ -67,5 +67,5 @@ export function progArrayValueToModel(value: string, ids: IdMap): string {
   const kernelId = parseInt(value.slice(6, 8) + value.slice(4, 6) + value.slice(2, 4) + value.slice(0, 2), 16);
   const id = ids.toModel('prog', kernelId);
   if (id === undefined) return value;
-  return [id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return u32le(id);
 }

@@ -4,4 +4,5 @@ export { fold, foldMany, step, createFold, createFoldMany, type Fold, type Folde
 export type { DatapathServices, WriteOp, RunInputs } from './datapath.ts';
 export { checkReferences, referenceHolders } from './invariants.ts';
 export { forEachProgArraySlot } from './maps/prog-array.ts';
+export { insnsKey } from './prog/vetted.ts';
 export { tcxRunOrder, MPROG_MAX, type Direction } from './tcx/index.ts';

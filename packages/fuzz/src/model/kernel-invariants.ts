@@ -6,7 +6,7 @@
 // (reused scratch maps, no messages); only when it does not are the messages put together, by the
 // code that says why (which has the last word: it may still find nothing wrong).
 import { bpf_attach_type, bpf_link_type, type Insn } from '@bpfsim/events';
-import { checkReferences, forEachProgArraySlot, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
+import { checkReferences, forEachProgArraySlot, insnsKey, MPROG_MAX, tcxRunOrder, type KernelState, type MprogEntry, type Netdev } from '@bpfsim/reducer';
 import { runBatch } from '@bpfsim/datapath';
 import type { KernelInvariantName } from './types.ts';
 import { Tally } from './tally.ts';
@@ -252,19 +252,20 @@ interface ProbeVerdict { readonly prefix: boolean; readonly count: number; reado
 const probeCache = new Map<string, ProbeVerdict>();
 
 /**
- * A number for each distinct instruction list (as the datapath compiles it, see insnsKey), so that
- * probe keys stay short: equal lists get equal numbers while `insnsIds` holds them, and numbers
- * are never reused.
+ * A number for each distinct instruction list (by the reducer's insnsKey), so that probe keys stay
+ * short: equal lists get equal numbers while `insnsIds` holds them, and numbers are never reused.
  */
 const insnsIds = new Map<string, number>();
 let nextInsnsId = 0;
 /** Frozen instruction arrays (whose instructions are frozen too) and their number: they cannot change. */
 const insnsIdOf = new WeakMap<object, number>();
 
-function insnsId(insns: readonly Insn[]): number {
+/** The list's number, or undefined when a field is outside its type (such a chain is not cached). */
+function insnsId(insns: readonly Insn[]): number | undefined {
   const known = insnsIdOf.get(insns);
   if (known !== undefined) return known;
   const key = insnsKey(insns);
+  if (key === undefined) return undefined;
   let id = insnsIds.get(key);
   if (id === undefined) {
     if (insnsIds.size >= 4096) insnsIds.clear();
@@ -282,21 +283,6 @@ function deeplyFrozen(insns: readonly object[]): boolean {
     if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) return false;
   }
   return true;
-}
-
-/**
- * What the datapath compiles of the instructions: each field as an int32 (its codeOf stores them
- * in an Int32Array, and its compile cache takes equal codes for the same program), written as
- * two chars a field. Cheaper than their JSON by ~1 us for a short program.
- */
-function insnsKey(insns: readonly Insn[]): string {
-  let out = '';
-  for (let i = 0; i < insns.length; i++) {
-    const x = insns[i];
-    const code = x.code | 0, dst = x.dst_reg | 0, src = x.src_reg | 0, off = x.off | 0, imm = x.imm | 0;
-    out += String.fromCharCode(code, code >>> 16, dst, dst >>> 16, src, src >>> 16, off, off >>> 16, imm, imm >>> 16);
-  }
-  return out;
 }
 
 /** Frozen instruction arrays and whether they call a helper. */
@@ -323,7 +309,9 @@ function probeKey(state: KernelState, ifindex: number, dir: Dir, ids: readonly n
   for (let i = 0; i < ids.length; i++) {
     const p = state.progs[ids[i]];
     if (!p || p.map_ids.length !== 0 || callsHelper(p.insns)) return undefined;
-    key += `/${insnsId(p.insns)}`;
+    const id = insnsId(p.insns);
+    if (id === undefined) return undefined;
+    key += `/${id}`;
   }
   return key;
 }

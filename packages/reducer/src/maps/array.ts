@@ -1,6 +1,6 @@
 // BPF_MAP_TYPE_ARRAY (kernel/bpf/arraymap.c): u32 keys 0..max_entries-1, every element exists
 // (zero-filled until written); elements cannot be deleted.
-import { BPF_EXIST, BPF_F_INNER_MAP, BPF_F_LOCK, BPF_F_MMAPABLE, BPF_F_NUMA_NODE, BPF_F_PRESERVE_ELEMS, BPF_NOEXIST } from '@bpfsim/events';
+import { u32le, BPF_EXIST, BPF_F_INNER_MAP, BPF_F_LOCK, BPF_F_MMAPABLE, BPF_F_NUMA_NODE, BPF_F_PRESERVE_ELEMS, BPF_NOEXIST } from '@bpfsim/events';
 import { INT_MAX } from '../core/ids.ts';
 import type { Check } from '../result.ts';
 import type { ArrayData, BpfMap } from '../state.ts';
@@ -40,6 +40,5 @@ export function arrayNextKey(m: BpfMap, key: string | null): string | 'ENOENT' {
   const i = key === null ? 0xffffffff : index(key);
   if (i >= m.max_entries) return '00000000';
   if (i === m.max_entries - 1) return 'ENOENT';
-  const n = i + 1;
-  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return u32le(i + 1);
 }

@@ -3,7 +3,7 @@
 // (the program type it takes, kernel/bpf/core.c __bpf_prog_map_compatible) is set by the first
 // program inserted or loaded referencing it. Every errno here was measured on Linux 6.18
 // (fixtures/kernel/prog-array-*.json).
-import { BPF_F_MMAPABLE, BPF_F_INNER_MAP, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_F_XDP_HAS_FRAGS, bpf_map_type, bpf_prog_type } from '@bpfsim/events';
+import { u32le, BPF_F_MMAPABLE, BPF_F_INNER_MAP, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_F_XDP_HAS_FRAGS, bpf_map_type, bpf_prog_type } from '@bpfsim/events';
 import { arrayIndex, radixDepth, radixGet, radixScan, radixSet, type ProgArrayOwner } from '@bpfsim/state';
 import type { S } from '../core/draft.ts';
 import { resolveFd } from '../core/fds.ts';
@@ -34,10 +34,8 @@ export function progArraySlot(m: BpfMap, index: number): number | undefined {
 /** bpf_fd_array_map_lookup_elem(): the program's id (prog_fd_array_sys_lookup_elem), as the value. */
 export function progArrayLookup(m: BpfMap, key: string): string | undefined {
   const id = progArraySlot(m, arrayIndex(key));
-  return id === undefined ? undefined : u32Hex(id);
+  return id === undefined ? undefined : u32le(id);
 }
-
-const u32Hex = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 type OwnerOf = Pick<Prog, 'prog_type' | 'expected_attach_type' | 'prog_flags'>;
 

@@ -17,18 +17,24 @@ const memo = new Map<string, Vetted>();
 const fits = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
 
 /**
- * The program type and instructions as a string, 4 chars an instruction (code and registers,
- * off, imm's halves): one string for each distinct program. Undefined when a field is outside its
- * type (the fold may be given events nobody validated): such a program is not remembered.
+ * The instructions as a string, 4 chars an instruction (code and registers, off, imm's halves):
+ * one string for each distinct instruction list. Undefined when a field is outside its type (the
+ * fold may be given events nobody validated): such a program is not remembered.
  */
-export function vettedKey(prog_type: number, insns: readonly Insn[]): string | undefined {
-  let key = `${prog_type}:`;
+export function insnsKey(insns: readonly Insn[]): string | undefined {
+  let key = '';
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i];
     if (!fits(x.code, 0, 0xff) || !fits(x.dst_reg, 0, 15) || !fits(x.src_reg, 0, 15) || !fits(x.off, -0x8000, 0x7fff) || !fits(x.imm, -0x80000000, 0x7fffffff)) return undefined;
     key += String.fromCharCode(x.code | (x.dst_reg << 8) | (x.src_reg << 12), x.off & 0xffff, x.imm & 0xffff, (x.imm >>> 16) & 0xffff);
   }
   return key;
+}
+
+/** The program type and its instructions' key (insnsKey), or undefined. */
+export function vettedKey(prog_type: number, insns: readonly Insn[]): string | undefined {
+  const k = insnsKey(insns);
+  return k === undefined ? undefined : `${prog_type}:${k}`;
 }
 
 /** The check's verdict and the tag of a program without an ld_imm64 (the caller knows it has none). */
