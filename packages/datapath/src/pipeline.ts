@@ -108,7 +108,7 @@ class Batch {
     if (c === undefined) {
       const dev = this.snapshot.netdevs[ifindex];
       const fp = dev === undefined ? undefined : ingress ? dev.tcx_ingress?.fp : dev.tcx_egress?.fp;
-      // Its own arrays: indexing the snapshot's frozen one was a generic (IC stub) load on every packet.
+      // Its own arrays: indexing the snapshot's frozen one was a generic (megamorphic inline cache) load on every packet.
       chains.set(ifindex, (c = fp == null ? null : new Chain(fp.slice())));
     }
     this.lastIfindex = ifindex;
