@@ -76,10 +76,10 @@ describe('changes', () => {
 
 describe('Session', () => {
   it('seek(i) equals folding the first i events, from anywhere, in any order', () => {
-    fc.assert(fc.property(streams, fc.integer({ min: 1, max: 6 }), fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), (events, K, seeks) => {
+    fc.assert(fc.property(streams, fc.integer({ min: 1, max: 6 }), fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 3 }), (events, K, seeks, W) => {
       const states = foldStates(events);
       const { trace } = traceFromEntries(events, { hashEvery: 5 });
-      const s = new Session(trace, { checkpointEvery: K });
+      const s = new Session(trace, { checkpointEvery: K, stepBackWindow: W });
       for (const raw of seeks) {
         const p = raw % (events.length + 1);
         expectSame(s.seek(p), states[p], `seek ${p}`);
@@ -91,10 +91,10 @@ describe('Session', () => {
   });
 
   it('stepBack after step restores the state exactly, wherever it is', () => {
-    fc.assert(fc.property(streams, fc.integer({ min: 1, max: 5 }), fc.array(fc.constantFrom('step', 'back', 'seek'), { maxLength: 60 }), fc.nat(), (events, K, ops, r) => {
+    fc.assert(fc.property(streams, fc.integer({ min: 1, max: 5 }), fc.array(fc.constantFrom('step', 'back', 'seek'), { maxLength: 60 }), fc.nat(), fc.integer({ min: 0, max: 3 }), (events, K, ops, r, W) => {
       const states = foldStates(events);
       const { trace } = traceFromEntries(events);
-      const s = new Session(trace, { checkpointEvery: K, undoLimit: 3 });
+      const s = new Session(trace, { checkpointEvery: K, undoLimit: 3, stepBackWindow: W });
       let k = r;
       for (const op of ops) {
         if (op === 'step') {

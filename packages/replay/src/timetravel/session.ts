@@ -7,15 +7,16 @@
 //    shares structure with its neighbours) every K events, and for every event the first two
 //    segments of each path it changed (blame's index);
 //  - seek(p) starts from the nearest checkpoint at or before p (or from where it is, if nearer)
-//    and folds at most K events, keeping each event's changes; beyond the forward pass, a state
+//    and folds at most K events: all but the last few in one draft (foldMany), the last
+//    `stepBackWindow` one at a time, keeping each one's changes for stepBack; beyond the forward pass, a state
 //    snapshot recorded in the trace (record --snapshot-every) serves as a checkpoint, so that a
 //    long trace with snapshots opens anywhere without folding from the start;
 //  - stepBack() writes back the values the last event changed (its changes' `before` side, the
 //    old subtrees by reference), refolding from a checkpoint only when it has no changes kept for
-//    that event (e.g. right after landing on a checkpoint).
+//    that event (e.g. right after landing on a checkpoint, or past the window a seek kept).
 import type { Event, Result } from '@bpfsim/events';
-import type { KernelState, Folded } from '@bpfsim/reducer';
-import { kernelFold as reducerFold } from '@bpfsim/kernel';
+import type { KernelState, Folded, FoldMany } from '@bpfsim/reducer';
+import { kernelFold as reducerFold, kernelFoldMany } from '@bpfsim/kernel';
 import type { Trace } from '../trace/reader.ts';
 import { TraceError } from '../trace/reader.ts';
 import { ABSENT, applyChanges, changes, diffLines, getPath, resolvePath, sameValue, touched, type Change, type DiffLine, type Path } from './diff.ts';
@@ -29,6 +30,11 @@ export interface SessionOptions {
   readonly fold?: FoldFn;
   /** How many events' changes stepBack keeps (default 4K). */
   readonly undoLimit?: number;
+  /**
+   * How many events before its target a seek folds one at a time, keeping their changes for
+   * stepBack (default 16); the events before them are folded in one draft, without changes kept.
+   */
+  readonly stepBackWindow?: number;
 }
 
 /** What runTo's predicate sees after each event. */
@@ -49,7 +55,10 @@ export class Session {
   readonly trace: Trace;
   readonly checkpointEvery: number;
   readonly #fold: FoldFn;
+  /** The fold over many events at once: the reducer's, unless a fold was given. */
+  readonly #foldMany: FoldMany | undefined;
   readonly #undoLimit: number;
+  readonly #window: number;
 
   // The forward pass: checkpoints[j] is the state at j*K, for j*K <= #indexed.
   readonly #checkpoints: KernelState[] = [];
@@ -76,7 +85,10 @@ export class Session {
   constructor(trace: Trace, opts: SessionOptions = {}) {
     this.trace = trace;
     this.#fold = opts.fold ?? reducerFold;
+    this.#foldMany = opts.fold ? undefined : kernelFoldMany;
     this.#undoLimit = opts.undoLimit ?? 4096;
+    this.#window = opts.stepBackWindow ?? 16;
+    if (!(Number.isInteger(this.#window) && this.#window >= 0)) throw new RangeError('stepBackWindow: expected a non-negative integer');
     this.checkpointEvery = opts.checkpointEvery ?? Math.max(256, Math.ceil(trace.length / 4096));
     if (!(Number.isInteger(this.checkpointEvery) && this.checkpointEvery > 0)) throw new RangeError('checkpointEvery: expected a positive integer');
     const s0 = trace.initialState();
@@ -95,6 +107,25 @@ export class Session {
   #foldAt(state: KernelState, i: number): KernelState {
     const e = this.trace.event(i);
     try { return this.#fold(state, e).state; } catch (err) { throw new TraceError(`event ${i} cannot be folded: ${(err as Error).message}`); }
+  }
+
+  /**
+   * The state after folding events [from, to) onto `state`: in one draft when a foldMany is at
+   * hand (~5x faster than one fold an event), else (or to name the event that cannot be folded)
+   * one at a time.
+   */
+  #foldRange(state: KernelState, from: number, to: number): KernelState {
+    if (to - from > 1 && this.#foldMany) {
+      const events: Event[] = new Array(to - from);
+      try {
+        for (let i = from; i < to; i++) events[i - from] = this.trace.event(i);
+        return this.#foldMany(state, events).state;
+      } catch {
+        // fall through: the event at fault is found and named below
+      }
+    }
+    for (let i = from; i < to; i++) state = this.#foldAt(state, i);
+    return state;
   }
 
   #check(p: number): void {
@@ -174,13 +205,21 @@ export class Session {
       const [cp, cs] = this.#checkpointFor(p);
       if (cp > base) { base = cp; s = cs; }
     }
-    for (let i = base; i < p; i++) s = this.#foldAt(s, i);
+    s = this.#foldRange(s, base, p);
     this.#scratchPos = p;
     this.#scratch = s;
     return s;
   }
 
+  /** Moves the cursor forward to `to`: the last #window events one at a time, their changes kept for stepBack. */
   #forward(to: number): void {
+    const fast = to - this.#window;
+    if (fast - this.#pos > 1) {
+      this.#state = this.#foldRange(this.#state, this.#pos, fast);
+      this.#pos = fast;
+      this.#undo = [];
+      this.#undoFrom = fast;
+    }
     while (this.#pos < to) this.#stepOne();
   }
 
