@@ -28,13 +28,34 @@
 // used once (as the node's next copy). Both caches are bounded, and simply emptied when full.
 
 
-/** The shadows of recently frozen integer-keyed nodes: node -> unfrozen copy with the same own properties. */
-const shadows = new Map<object, object>();
-const MAX_SHADOWS = 256;
+/**
+ * The shadows of recently frozen integer-keyed nodes: node -> unfrozen copy with the same own
+ * properties, in a ring of the last SHADOWS published, searched newest first. A Map keyed by the
+ * nodes cost more: each new frozen key needs an identity hash made (~5% of a one-event fold), and
+ * a miss (every named-key node copied asks) is no cheaper than this scan.
+ */
+const SHADOWS = 64;
+const shadowNodes: (object | null)[] = new Array(SHADOWS).fill(null);
+const shadowCopies: (object | null)[] = new Array(SHADOWS).fill(null);
+let shadowAt = 0;
 
 function rememberShadow(node: object, shadow: object): void {
-  if (shadows.size >= MAX_SHADOWS) shadows.clear();
-  shadows.set(node, shadow);
+  shadowNodes[shadowAt] = node;
+  shadowCopies[shadowAt] = shadow;
+  shadowAt = (shadowAt + 1) & (SHADOWS - 1);
+}
+
+/** The shadow of `node`, forgotten as it is handed out (it becomes the node's copy), or undefined. */
+function takeShadow(node: object): object | undefined {
+  for (let k = 1; k <= SHADOWS; k++) {
+    const i = (shadowAt - k) & (SHADOWS - 1);
+    if (shadowNodes[i] === node) {
+      const sh = shadowCopies[i]!;
+      shadowNodes[i] = shadowCopies[i] = null;
+      return sh;
+    }
+  }
+  return undefined;
 }
 
 interface Shape { readonly keys: readonly string[]; hits: number; clone: ((b: any) => any) | null }
@@ -152,11 +173,10 @@ const COPY_INDEXED = 1, COPY_FAR = 2;
 
 /** A shallow, unfrozen copy of a plain object (own enumerable string keys; prototype Object.prototype or null). */
 function shallowObject(b: any): any {
-  const sh = shadows.get(b);
+  const sh = takeShadow(b);
   if (sh !== undefined) {
     // The shadow becomes the copy: nothing else refers to it. Should `b` be copied again (an
     // older state revisited), it takes the slower path below.
-    shadows.delete(b);
     copyKind = COPY_INDEXED;
     return sh;
   }
