@@ -4,8 +4,9 @@
 // Positions count events folded: position 0 is the state before the first event, position p the
 // state after events 0..p-1 (so "event p" is the next to fold). Seeking is fast at any size:
 //  - a forward pass (run once, as far as anything has asked) keeps a checkpoint (the state, which
-//    shares structure with its neighbours) every K events, and for every event the first two
-//    segments of each path it changed (blame's index);
+//    shares structure with its neighbours) every K events, folding each K events in one draft;
+//  - blame's index (for every event, the first two segments of each path it changed) is built by
+//    a second pass, one event at a time, only as far as blame has been asked about;
 //  - seek(p) starts from the nearest checkpoint at or before p (or from where it is, if nearer)
 //    and folds at most K events: all but the last few in one draft (foldMany), the last
 //    `stepBackWindow` one at a time, keeping each one's changes for stepBack; beyond the forward pass, a state
@@ -64,7 +65,10 @@ export class Session {
   readonly #checkpoints: KernelState[] = [];
   #indexed = 0;
   #frontier: KernelState;
-  // Blame's index: for event i, ids #touchIds[#touchStart[i] .. #touchStart[i+1]) of interned path prefixes.
+  // Blame's index, for events before #blamed (#blameFrontier is the state there): for event i,
+  // ids #touchIds[#touchStart[i] .. #touchStart[i+1]) of interned path prefixes.
+  #blamed = 0;
+  #blameFrontier: KernelState;
   #touchIds = new Int32Array(1024);
   #touchStart = new Int32Array(1025);
   #touchLen = 0;
@@ -93,7 +97,7 @@ export class Session {
     if (!(Number.isInteger(this.checkpointEvery) && this.checkpointEvery > 0)) throw new RangeError('checkpointEvery: expected a positive integer');
     const s0 = trace.initialState();
     this.#checkpoints.push(s0);
-    this.#frontier = this.#state = this.#scratch = s0;
+    this.#frontier = this.#blameFrontier = this.#state = this.#scratch = s0;
   }
 
   /** Events in the trace: positions run from 0 to length. */
@@ -132,16 +136,26 @@ export class Session {
     if (!Number.isInteger(p) || p < 0 || p > this.length) throw new RangeError(`position ${p} is out of range (0..${this.length})`);
   }
 
-  /** Runs the forward pass up to position `to`, keeping checkpoints and the blame index. */
+  /** Runs the forward pass up to position `to`, keeping checkpoints: each K events in one draft. */
   #extend(to: number): void {
     const K = this.checkpointEvery;
     while (this.#indexed < to) {
       const i = this.#indexed;
-      const next = this.#foldAt(this.#frontier, i);
-      this.#recordTouched(touched(this.#frontier, next, INDEX_DEPTH));
-      this.#frontier = next;
-      this.#indexed = i + 1;
-      if (this.#indexed % K === 0) this.#checkpoints.push(next);
+      const end = Math.min(to, (Math.floor(i / K) + 1) * K);
+      this.#frontier = this.#foldRange(this.#frontier, i, end);
+      this.#indexed = end;
+      if (end % K === 0) this.#checkpoints.push(this.#frontier);
+    }
+  }
+
+  /** Builds blame's index up to position `to`: each event folded alone, and diffed with the state before it. */
+  #extendBlame(to: number): void {
+    while (this.#blamed < to) {
+      const i = this.#blamed;
+      const next = this.#foldAt(this.#blameFrontier, i);
+      this.#recordTouched(touched(this.#blameFrontier, next, INDEX_DEPTH));
+      this.#blameFrontier = next;
+      this.#blamed = i + 1;
     }
   }
 
@@ -157,7 +171,7 @@ export class Session {
       if (id === undefined) { id = this.#interned.length; this.#intern.set(key, id); this.#interned.push(key); }
       this.#touchIds[this.#touchLen++] = id;
     }
-    const i = this.#indexed;
+    const i = this.#blamed;
     if (i + 2 > this.#touchStart.length) {
       const grown = new Int32Array(this.#touchStart.length * 2);
       grown.set(this.#touchStart);
@@ -322,6 +336,7 @@ export class Session {
   blame(path: Path, at = this.#pos): number | undefined {
     this.#check(at);
     this.#extend(at);
+    this.#extendBlame(at);
     const segs = path.map(String);
     const prefix = segs.slice(0, INDEX_DEPTH).join(SEP);
     // Interned prefixes one of which is a prefix of the other (a change there may change the path).
