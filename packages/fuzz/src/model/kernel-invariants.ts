@@ -26,8 +26,9 @@ const TCX_LINK = bpf_link_type.BPF_LINK_TYPE_TCX;
 
 const where = (dev: Netdev, dir: Dir) => `${dev.name} (${dev.ifindex}) tcx ${dir}`;
 
-// The tables the invariants walk, each with its own few slots (the fds tables: one a process).
-const procsValues = new ValuesCache(), fdsValues = new ValuesCache(8), bpffsValues = new ValuesCache(), linksValues = new ValuesCache();
+// The tables the invariants walk, each with its own few slots (the fds tables: one a process;
+// procs are keyed by pids, large integers).
+const procsValues = new ValuesCache(4, true), fdsValues = new ValuesCache(8), bpffsValues = new ValuesCache(), linksValues = new ValuesCache();
 const progsValues = new ValuesCache(), mapsValues = new ValuesCache(), netdevsValues = new ValuesCache();
 
 type Changed = readonly [Netdev, Dir, MprogEntry | undefined, MprogEntry | undefined];
