@@ -30,7 +30,7 @@ export type LibBpf = ReturnType<typeof libbpf>;
 
 /** libbpf's API as process `pid` of `kernel` calls it. */
 export function libbpf(kernel: Kernel, pid: number) {
-  const call = <C extends Parameters<Kernel['bpf']>[1]>(cmd: C, attr: AttrOf<C>): Result => kernel.bpf(pid, cmd, asUapi(ATTR_SCHEMAS[cmd], attr) as AttrOf<C>);
+  const call = caller(kernel, pid);
   return {
     bpf_map_create(map_type: Enum, map_name: string | null, key_size: number, value_size: number, max_entries: number, opts: MapCreateOpts = {}): number {
       return call('BPF_MAP_CREATE', { map_type, key_size, value_size, max_entries, ...(map_name ? { map_name } : {}), ...opts } as AttrOf<'BPF_MAP_CREATE'>).ret;
@@ -121,22 +121,32 @@ export function libbpf(kernel: Kernel, pid: number) {
 }
 
 /**
- * C's int fds and flags land in __u32 attr fields: a negative value (-1, -2) arrives as a large
- * unsigned one, which the kernel then refuses as it refuses any bad fd.
+ * kernel.bpf as process `pid`, with each attr made uapi-shaped (asUapi). Returned by a function:
+ * a closure bound to a name in libbpf() would be named at run time on every call under tsx
+ * (esbuild's keepNames: a defineProperty, ~0.4 us).
  */
-function asUapi(schema: Schema, attr: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function caller(kernel: Kernel, pid: number) {
+  return <C extends Parameters<Kernel['bpf']>[1]>(cmd: C, attr: AttrOf<C>): Result =>
+    kernel.bpf(pid, cmd, asUapi(ATTR_SCHEMAS[cmd], attr as Record<string, unknown>, attr as Record<string, unknown>) as AttrOf<C>);
+}
+
+/**
+ * C's int fds and flags land in __u32 attr fields: a negative value (-1, -2) arrives as a large
+ * unsigned one, which the kernel then refuses as it refuses any bad fd. Writes into `out`: the
+ * attr itself at the top (each call builds its own), a new object for a struct in it (the caller's).
+ */
+function asUapi(schema: Schema, attr: Record<string, unknown>, out: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(attr);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i], v = attr[k];
+    let w = v;
     if (typeof v === 'number') {
-      out[k] = v < 0 && v >= -0x80000000 && schema[k]?.kind === 'u32' ? v >>> 0 : v;
+      if (v < 0 && v >= -0x80000000 && schema[k]?.kind === 'u32') w = v >>> 0;
     } else if (v && typeof v === 'object' && !Array.isArray(v)) {
       const kind = schema[k]?.kind;
-      out[k] = kind && typeof kind === 'object' && 'struct' in kind ? asUapi(kind.struct, v as Record<string, unknown>) : v;
-    } else {
-      out[k] = v;
+      if (kind && typeof kind === 'object' && 'struct' in kind) w = asUapi(kind.struct, v as Record<string, unknown>, {});
     }
+    if (out !== attr || w !== v) out[k] = w;
   }
   return out;
 }
