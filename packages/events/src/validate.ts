@@ -137,6 +137,9 @@ function required(schema: Schema): readonly string[] {
 
 /** Checks an object against a schema; the error's path is relative to the object (`key`, `key.member`, `key[i].code`). */
 function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationError | undefined {
+  // the unions given so far and the key that gave each: two in variables (an attach names a target
+  // and a relative: no Map made for every such event), any more in a Map
+  let u0: string | undefined, k0 = '', u1: string | undefined, k1 = '';
   let unions: Map<string, string> | undefined;
   // for-in rather than Object.keys (no array); the same keys in the same order once inherited ones are skipped.
   for (const key in obj) {
@@ -145,10 +148,11 @@ function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationEr
     if (!field) return { path: key, message: `not a field this command reads (fields: ${Object.keys(schema).join(', ')})` };
     const v = obj[key];
     if (v === undefined) continue;
-    if (field.union) {
-      const other = unions?.get(field.union);
+    const u = field.union;
+    if (u) {
+      const other = u === u0 ? k0 : u === u1 ? k1 : unions?.get(u);
       if (other) return { path: key, message: `${other} and ${key} share one union member; give one` };
-      (unions ??= new Map()).set(field.union, key);
+      if (u0 === undefined) { u0 = u; k0 = key; } else if (u1 === undefined) { u1 = u; k1 = key; } else (unions ??= new Map()).set(u, key);
     }
     const e = checkField(field.kind, v);
     if (e) return under(key, e);

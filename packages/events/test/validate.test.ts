@@ -29,6 +29,12 @@ describe('validateEvent', () => {
     expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_UPDATE_ELEM', attr: { map_fd: 3, key: 'abc' } })?.path).toBe('attr.key');
     expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_PROG_LOAD', attr: { prog_type: 3, insns: [{ code: 0x95, dst_reg: 16, src_reg: 0, off: 0, imm: 0 }] } })?.path).toBe('attr.insns[0].dst_reg');
     expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_PROG_ATTACH', attr: { target_fd: 1, target_ifindex: 2, attach_type: 46 } })?.message).toMatch(/share one union member/);
+    // a second union after a first one given once, and the first given twice after the second
+    expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_PROG_ATTACH', attr: { target_ifindex: 2, attach_type: 46, relative_fd: 3, relative_id: 4 } }))
+      .toEqual({ path: 'attr.relative_id', message: 'relative_fd and relative_id share one union member; give one' });
+    expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_PROG_ATTACH', attr: { target_ifindex: 2, relative_id: 4, attach_type: 46, target_fd: 1 } }))
+      .toEqual({ path: 'attr.target_fd', message: 'target_ifindex and target_fd share one union member; give one' });
+    expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_PROG_ATTACH', attr: { target_ifindex: 2, relative_id: 4, attach_type: 46 } })).toBeUndefined();
     expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_LINK_CREATE', attr: { prog_fd: 3, attach_type: 46, tcx: { relative_fd: 'x' } } })?.path).toBe('attr.tcx.relative_fd');
     expect(err({ kind: 'close', pid: 0, fd: 3 })?.message).toMatch(/pid 0/);
     expect(err({ kind: 'mkdir', pid: 1, pathname: '/tmp/x' })?.message).toMatch(/not under \/sys\/fs\/bpf/);

@@ -62,6 +62,17 @@ describe('libbpf over the Kernel facade', () => {
     expect(k.trace[0].event).toMatchObject({ attr: { map_fd: 0xffffffff } });
   });
 
+  it('converts a struct of the caller\'s (link_create\'s tcx) into a copy, leaving the caller\'s as it was', () => {
+    const k = new Kernel();
+    const bpf = libbpf(k, 100);
+    const tcx = { relative_fd: -1 };
+    bpf.bpf_link_create(-1, 1, 'BPF_TCX_INGRESS', { tcx });
+    const attr = (k.trace[0].event as { attr: { prog_fd: number; tcx: object } }).attr;
+    expect(attr).toMatchObject({ prog_fd: 0xffffffff, tcx: { relative_fd: 0xffffffff } });
+    expect(attr.tcx).not.toBe(tcx);
+    expect(tcx).toEqual({ relative_fd: -1 });
+  });
+
   it('refuses a malformed call with an error naming the field, and records nothing', () => {
     const k = new Kernel();
     expect(() => k.apply({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_CREATE', attr: { map_type: 1, key_size: 4, value_size: 4 } })).toThrow('event 0: attr.max_entries: missing');

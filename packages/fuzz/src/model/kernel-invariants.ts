@@ -26,8 +26,9 @@ const TCX_LINK = bpf_link_type.BPF_LINK_TYPE_TCX;
 
 const where = (dev: Netdev, dir: Dir) => `${dev.name} (${dev.ifindex}) tcx ${dir}`;
 
-// The tables the invariants walk, each with its own few slots (the fds tables: one a process).
-const procsValues = new ValuesCache(), fdsValues = new ValuesCache(8), bpffsValues = new ValuesCache(), linksValues = new ValuesCache();
+// The tables the invariants walk, each with its own few slots (the fds tables: one a process;
+// procs are keyed by pids, large integers).
+const procsValues = new ValuesCache(4, true), fdsValues = new ValuesCache(8), bpffsValues = new ValuesCache(), linksValues = new ValuesCache();
 const progsValues = new ValuesCache(), mapsValues = new ValuesCache(), netdevsValues = new ValuesCache();
 
 type Changed = readonly [Netdev, Dir, MprogEntry | undefined, MprogEntry | undefined];
@@ -118,21 +119,23 @@ export const references: KernelInvariant = {
 };
 
 // Scratch for chainHolds: the links the chains name, and the programs.
-const chainLinks = new Set<number>();
+const chainLinks = new Tally();
 let chainProgs: number[] = [];
 
 /**
  * The last netdevs and links tables chainHolds vouched for, and the programs their chains name.
  * Programs are the only other thing the verdict reads (whether each one named is live), so with
- * the same two (frozen) tables it only has to look those up.
+ * the same two (frozen) tables it only has to look those up. (Three variables rather than one
+ * object: no allocation when the memo moves on.)
  */
-let chainOk: { readonly netdevs: object; readonly links: object; readonly progs: readonly number[] } | undefined;
+let okNetdevs: object | undefined, okLinks: object | undefined;
+let okProgs: number[] = [];
 
 /** The chain invariant's verdict without its messages (chainProblems says why). */
 function chainHolds(state: KernelState): boolean {
-  const ok = chainOk;
-  if (ok !== undefined && ok.netdevs === state.netdevs && ok.links === state.links) {
-    for (let i = 0; i < ok.progs.length; i++) if (!state.progs[ok.progs[i]]) return false;
+  if (okNetdevs === state.netdevs && okLinks === state.links) {
+    const ok = okProgs;
+    for (let i = 0; i < ok.length; i++) if (!state.progs[ok[i]]) return false;
     return true;
   }
   chainLinks.clear();
@@ -162,8 +165,9 @@ function chainHolds(state: KernelState): boolean {
   const links = linksValues.of(state.links);
   for (let i = 0; i < links.length; i++) { const l = links[i]; if (l.type === TCX_LINK && l.ifindex && !chainLinks.has(l.id)) return false; }
   if (Object.isFrozen(state.netdevs) && Object.isFrozen(state.links)) {
-    chainOk = { netdevs: state.netdevs, links: state.links, progs };
-    chainProgs = [];
+    okNetdevs = state.netdevs; okLinks = state.links;
+    chainProgs = okProgs; // the old memo's array becomes the next scratch
+    okProgs = progs;
   }
   return true;
 }
@@ -222,7 +226,9 @@ export const revision: KernelInvariant = {
   description: 'an attach point\'s revision never decreases while its entry exists, and moves whenever its chain changes',
   check(state, prev) {
     let bad: string[] | undefined;
-    for (const [dev, dir, now, before] of changedEntries(state, prev)) {
+    const changed = changedEntries(state, prev);
+    for (let i = 0; i < changed.length; i++) {
+      const [dev, dir, now, before] = changed[i];
       if (!now || !before || prev.netdevs[dev.ifindex] === undefined) continue;
       if (now.revision < before.revision) (bad ??= []).push(`${where(dev, dir)}: revision went back from ${before.revision} to ${now.revision}`);
       if (now.revision === before.revision && itemsDiffer(now, before)) (bad ??= []).push(`${where(dev, dir)}: the chain changed but its revision stayed ${now.revision}`);

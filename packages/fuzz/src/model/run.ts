@@ -51,6 +51,8 @@ export interface Compiled<W> {
   readonly adversaries: ReadonlyMap<string, Adversary>;
   /** The adversaries that may act inside operations (placement other than 'between'), in order. */
   readonly insideAdversaries: readonly Adversary[];
+  /** The processes of the code under test (the spec's pids): restarted when an adversary kills one. */
+  readonly sut: ReadonlySet<number>;
   readonly maxSteps: number;
 }
 
@@ -71,7 +73,7 @@ export function compile<W>(spec: FuzzSpec<W>): Compiled<W> {
   }
   return {
     spec, name: spec.name ?? 'fuzz', ops, eventInvariants, stepInvariants, kernel: kernelInvariants(spec.kernelInvariants),
-    adversaries, insideAdversaries: [...adversaries.values()].filter((a) => a.placement !== 'between'), maxSteps: spec.maxSteps ?? 10,
+    adversaries, insideAdversaries: [...adversaries.values()].filter((a) => a.placement !== 'between'), sut: new Set(spec.pids ?? []), maxSteps: spec.maxSteps ?? 10,
   };
 }
 
@@ -101,41 +103,127 @@ function booted(seed: number): KernelState {
 
 /** Runs `steps` on a fresh kernel. Never throws for what the spec's code does: a throw is a violation. */
 export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome {
-  const seed = c.spec.kernelSeed ?? 0;
-  const k = new FuzzKernel({ seed, state: booted(seed), ...(c.spec.fold ? { fold: c.spec.fold } : {}) });
-  const labels: string[] = [];
-  const stepStarts: number[] = [];
-  const sut = new Set(c.spec.pids ?? []);
-  const crashed = new Set<number>();
-  let violation: Violation | undefined;
-  let prev: KernelState = k.state;
-  let armed = false;
-  let stepIndex = -1;
-  let actor = 'setup';
-  let adversaryDepth = 0;
-  let world: W = undefined as W;
+  return new Run(c).steps(steps);
+}
 
-  const fail = (v: Violation): never => {
-    violation ??= v;
-    throw new InvariantStop(violation);
-  };
+/** ctx.bpf of a run's adversaries (made here: a closure made where it is named costs more under tsx, see Run). */
+const bpfOf = (run: Run<unknown>): ((pid: number) => LibBpf) => (pid) => run.libbpf(pid);
 
-  k.onEvent = (entry, state) => {
+/**
+ * One run's state and steps. A class rather than closures in runSteps: tsx compiles with esbuild's
+ * keepNames, which names every closure a function makes where it is bound to a name (a
+ * defineProperty: ~0.4 us and ~300 bytes a closure), and runSteps made seven a run.
+ */
+class Run<W> {
+  readonly k: FuzzKernel;
+  readonly labels: string[] = [];
+  readonly stepStarts: number[] = [];
+  readonly crashed = new Set<number>();
+  readonly ctxs = new Map<string, AdversaryContext>();
+  readonly bpfs = new Map<number, LibBpf>();
+  violation: Violation | undefined;
+  prev: KernelState;
+  armed = false;
+  stepIndex = -1;
+  actor = 'setup';
+  adversaryDepth = 0;
+  world: W = undefined as W;
+  // The operation in progress, for beforeApply: its interrupts that name a known action, how many
+  // eligible points each inside adversary has seen, and the last event.
+  pending: readonly Interrupt[] = NO_INTERRUPTS;
+  readonly counters: number[];
+  last: TraceEntry | undefined;
+  lastIndex = -1;
+
+  constructor(readonly c: Compiled<W>) {
+    const seed = c.spec.kernelSeed ?? 0;
+    const state = booted(seed);
+    this.k = new FuzzKernel(c.spec.fold ? { seed, state, fold: c.spec.fold } : { seed, state });
+    this.prev = this.k.state;
+    this.counters = new Array<number>(c.insideAdversaries.length).fill(0);
+  }
+
+  steps(steps: readonly Step[]): RunOutcome {
+    const { c, k } = this;
+    k.onEvent = (entry, state) => this.onEvent(entry, state);
+    try {
+      this.world = c.spec.setup(k);
+    } catch (e) {
+      this.caught(e, 'setup');
+    }
+    if (!this.violation) {
+      const bpf = bpfOf(this as Run<unknown>);
+      for (const a of c.adversaries.values()) {
+        this.actor = `${a.name} start`;
+        let mem: unknown;
+        try {
+          if (a.start) mem = a.start(k, this.world);
+        } catch (e) {
+          this.caught(e, `adversary ${a.name} start`);
+        }
+        this.ctxs.set(a.name, { kernel: k, bpf, mem, world: this.world });
+      }
+    }
+    const setupEvents = k.trace.length;
+    this.armed = true;
+
+    let stepsRun = 0;
+    for (let i = 0; i < steps.length; i++) {
+      if (this.violation) break;
+      const step = steps[i];
+      this.stepIndex = i;
+      this.stepStarts.push(k.trace.length);
+      const before = k.state;
+      if (step.kind === 'op') this.runOperation(step.name, step.args, step.interrupts);
+      else this.runAdversary(step.adversary, step.action, step.args);
+      stepsRun++;
+      if (!this.violation) this.restartCrashed();
+      if (!this.violation) this.checkStep(before);
+    }
+    this.stepStarts.push(k.trace.length);
+    k.onEvent = undefined;
+    k.beforeApply = undefined;
+    const { violation, labels, stepStarts } = this, entries = k.trace as readonly TraceEntry[], seed = k.seed;
+    return violation
+      ? { violation, entries, labels, setupEvents, stepStarts, stepsRun, seed }
+      : { entries, labels, setupEvents, stepStarts, stepsRun, seed };
+  }
+
+  /** libbpf as `pid` calls it (one a process a run). */
+  libbpf(pid: number): LibBpf {
+    let b = this.bpfs.get(pid);
+    if (!b) { b = libbpf(this.k, pid); this.bpfs.set(pid, b); }
+    return b;
+  }
+
+  fail(v: Violation): never {
+    this.violation ??= v;
+    throw new InvariantStop(this.violation);
+  }
+
+  /** Records what `what` threw (other than the runner's own signals) as a violation. */
+  caught(e: unknown, what: string): void {
+    if (e instanceof InvariantStop || e instanceof ProcessCrashed) return;
+    this.violation ??= { invariant: 'exception', kind: 'exception', messages: [`${what} threw ${describe(e)}`], event: this.k.trace.length - 1, step: this.stepIndex };
+  }
+
+  onEvent(entry: TraceEntry, state: KernelState): void {
+    const { c, k } = this;
     const index = k.trace.length - 1;
-    const before = prev;
-    prev = state;
-    labels.push(actor);
-    if (adversaryDepth > 0 && entry.event.kind === 'exit' && entry.result.ret === 0 && sut.has(entry.event.pid)) crashed.add(entry.event.pid);
-    if (violation) return;
+    const before = this.prev;
+    this.prev = state;
+    this.labels.push(this.actor);
+    if (this.adversaryDepth > 0 && entry.event.kind === 'exit' && entry.result.ret === 0 && c.sut.has(entry.event.pid)) this.crashed.add(entry.event.pid);
+    if (this.violation) return;
     const kernel = c.kernel;
     for (let i = 0; i < kernel.length; i++) {
       const bad = kernel[i].check(state, before);
-      if (bad.length) fail({ invariant: `kernel:${kernel[i].name}`, kind: 'kernel', messages: bad, event: index, step: stepIndex });
+      if (bad.length) this.fail({ invariant: `kernel:${kernel[i].name}`, kind: 'kernel', messages: bad, event: index, step: this.stepIndex });
     }
-    if (!armed) return;
+    if (!this.armed) return;
     const invariants = c.eventInvariants;
     if (invariants.length === 0) return;
-    const shown = { state, prev: before, event: entry.event, result: entry.result, index, world }; // one for all of them
+    const shown = { state, prev: before, event: entry.event, result: entry.result, index, world: this.world }; // one for all of them
     for (let i = 0; i < invariants.length; i++) {
       const [name, check] = invariants[i];
       let bad: string[] | undefined;
@@ -144,128 +232,112 @@ export function runSteps<W>(c: Compiled<W>, steps: readonly Step[]): RunOutcome 
       } catch (e) {
         bad = [`the invariant threw ${describe(e)}`];
       }
-      if (bad) fail({ invariant: name, kind: 'invariant', messages: bad, event: index, step: stepIndex });
+      if (bad) this.fail({ invariant: name, kind: 'invariant', messages: bad, event: index, step: this.stepIndex });
     }
-  };
+  }
 
-  /** Runs `fn`; records what it throws (other than the runner's own signals) as a violation. */
-  const guarded = (what: string, fn: () => void): void => {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof InvariantStop || e instanceof ProcessCrashed) return;
-      violation ??= { invariant: 'exception', kind: 'exception', messages: [`${what} threw ${describe(e)}`], event: k.trace.length - 1, step: stepIndex };
-    }
-  };
-
-  const ctxs = new Map<string, AdversaryContext>();
-  const bpfs = new Map<number, LibBpf>();
-  const bpf = (pid: number): LibBpf => {
-    let b = bpfs.get(pid);
-    if (!b) { b = libbpf(k, pid); bpfs.set(pid, b); }
-    return b;
-  };
-  const runAdversary = (name: string, action: string, args: unknown): void => {
-    const a = c.adversaries.get(name);
+  runAdversary(name: string, action: string, args: unknown): void {
+    const a = this.c.adversaries.get(name);
     const act: AdversaryAction | undefined = a?.actions[action];
     if (!a || !act) return;
-    const saved = actor;
-    actor = `${name}.${action}`;
-    adversaryDepth++;
+    const saved = this.actor;
+    this.actor = `${name}.${action}`;
+    this.adversaryDepth++;
     try {
-      guarded(`adversary ${name}.${action}`, () => act.run(ctxs.get(name)!, args));
+      act.run(this.ctxs.get(name)!, args);
+    } catch (e) {
+      this.caught(e, `adversary ${name}.${action}`);
     } finally {
-      adversaryDepth--;
-      actor = saved;
-    }
-  };
-  const restartCrashed = (): void => {
-    for (const pid of [...crashed].sort((a, b) => a - b)) {
-      if (!c.spec.restart) continue; // no supervisor: the process stays dead
-      crashed.delete(pid);
-      actor = `restart ${pid}`;
-      guarded(`restart(${pid})`, () => c.spec.restart!(world, pid));
-      if (violation) return;
-    }
-  };
-
-  guarded('setup', () => { world = c.spec.setup(k); });
-  if (!violation) {
-    for (const [name, a] of c.adversaries) {
-      actor = `${name} start`;
-      let mem: unknown;
-      guarded(`adversary ${name} start`, () => { mem = a.start?.(k, world); });
-      ctxs.set(name, { kernel: k, bpf, mem, world });
+      this.adversaryDepth--;
+      this.actor = saved;
     }
   }
-  const setupEvents = k.trace.length;
-  armed = true;
 
-  let stepsRun = 0;
-  for (const [i, step] of steps.entries()) {
-    if (violation) break;
-    stepIndex = i;
-    stepStarts.push(k.trace.length);
-    const before = k.state;
-    if (step.kind === 'op') runOperation(step.name, step.args, step.interrupts);
-    else runAdversary(step.adversary, step.action, step.args);
-    stepsRun++;
-    if (!violation) restartCrashed();
-    if (!violation) checkStep(before);
+  restartCrashed(): void {
+    if (this.crashed.size === 0) return;
+    const restart = this.c.spec.restart;
+    for (const pid of [...this.crashed].sort((a, b) => a - b)) {
+      if (!restart) continue; // no supervisor: the process stays dead
+      this.crashed.delete(pid);
+      this.actor = `restart ${pid}`;
+      try {
+        restart(this.world, pid);
+      } catch (e) {
+        this.caught(e, `restart(${pid})`);
+      }
+      if (this.violation) return;
+    }
   }
-  stepStarts.push(k.trace.length);
-  k.onEvent = undefined;
-  k.beforeApply = undefined;
-  return { ...(violation ? { violation } : {}), entries: k.trace as readonly TraceEntry[], labels, setupEvents, stepStarts, stepsRun, seed };
 
-  function runOperation(name: string, args: unknown, interrupts: readonly Interrupt[]): void {
+  runOperation(name: string, args: unknown, interrupts: readonly Interrupt[]): void {
+    const { c, k } = this;
     const op = c.ops.get(name);
     if (!op) return;
-    let ok = true;
-    guarded(`when() of ${name}`, () => { ok = op.when ? op.when(world) : true; });
-    if (!ok || violation) return;
-    // Interrupts fire before the op's syscalls: the at-th one (counting only those right after a
-    // syscall the adversary's `after` accepts, if it has one).
-    const pending = interrupts.filter((it) => c.adversaries.get(it.adversary)?.actions[it.action] !== undefined);
-    const inside = c.insideAdversaries;
-    const counters = new Array<number>(inside.length).fill(0);
-    let last: TraceEntry | undefined;
-    let lastIndex = -1;
-    k.beforeApply = (raw) => {
-      if (adversaryDepth > 0) return;
-      if (lastIndex >= 0 && lastIndex < k.trace.length) last = k.trace[lastIndex];
-      for (let i = 0; i < inside.length; i++) {
-        const a = inside[i], adv = a.name;
-        if (a.after && !(last && a.after(last.event, last.result))) continue;
-        const n = counters[i]++;
-        for (const it of pending) if (it.adversary === adv && it.at === n) runAdversary(adv, it.action, it.args);
-        if (violation) throw new InvariantStop(violation);
+    if (op.when) {
+      let ok = true;
+      try {
+        ok = op.when(this.world);
+      } catch (e) {
+        this.caught(e, `when() of ${name}`);
       }
-      lastIndex = k.trace.length;
-      const pid = (raw as { pid?: unknown } | null)?.pid;
-      if (typeof pid === 'number' && crashed.has(pid)) throw new ProcessCrashed(pid);
-    };
-    actor = `op ${name}`;
+      if (!ok || this.violation) return;
+    } else if (this.violation) return;
+    // Interrupts fire before the op's syscalls: the at-th one (counting only those right after a
+    // syscall the adversary's \`after\` accepts, if it has one).
+    this.pending = interrupts.length ? interrupts.filter((it) => c.adversaries.get(it.adversary)?.actions[it.action] !== undefined) : NO_INTERRUPTS;
+    this.counters.fill(0);
+    this.last = undefined;
+    this.lastIndex = -1;
+    k.beforeApply = (raw) => this.beforeApply(raw);
+    this.actor = `op ${name}`;
     try {
-      guarded(`operation ${name}`, () => op.run(world, args));
+      op.run(this.world, args);
+    } catch (e) {
+      this.caught(e, `operation ${name}`);
     } finally {
       k.beforeApply = undefined;
-      actor = 'between';
+      this.actor = 'between';
     }
   }
 
-  function checkStep(before: KernelState): void {
+  /** Before each event of an operation: the interrupts due there, and a crashed process's syscalls end it. */
+  beforeApply(raw: unknown): void {
+    if (this.adversaryDepth > 0) return;
+    const { k, counters, pending } = this;
+    const inside = this.c.insideAdversaries;
+    if (this.lastIndex >= 0 && this.lastIndex < k.trace.length) this.last = k.trace[this.lastIndex];
+    const last = this.last;
+    for (let i = 0; i < inside.length; i++) {
+      const a = inside[i], adv = a.name;
+      if (a.after && !(last && a.after(last.event, last.result))) continue;
+      const n = counters[i]++;
+      for (let j = 0; j < pending.length; j++) {
+        const it = pending[j];
+        if (it.adversary === adv && it.at === n) this.runAdversary(adv, it.action, it.args);
+      }
+      if (this.violation) throw new InvariantStop(this.violation);
+    }
+    this.lastIndex = k.trace.length;
+    const pid = (raw as { pid?: unknown } | null)?.pid;
+    if (typeof pid === 'number' && this.crashed.has(pid)) throw new ProcessCrashed(pid);
+  }
+
+  checkStep(before: KernelState): void {
+    const { c, k } = this;
     if (!c.stepInvariants.length) return;
     const index = k.trace.length - 1;
     const last = k.trace[index] as TraceEntry | undefined;
-    for (const [name, check] of c.stepInvariants) {
+    for (let i = 0; i < c.stepInvariants.length; i++) {
+      const [name, check] = c.stepInvariants[i];
       let bad: string[] | undefined;
       try {
-        bad = failures(check({ state: k.state, prev: before, event: last?.event, result: last?.result, index, world }));
+        bad = failures(check({ state: k.state, prev: before, event: last?.event, result: last?.result, index, world: this.world }));
       } catch (e) {
         bad = [`the invariant threw ${describe(e)}`];
       }
-      if (bad) { violation = { invariant: name, kind: 'invariant', messages: bad, event: index, step: stepIndex }; return; }
+      if (bad) { this.violation = { invariant: name, kind: 'invariant', messages: bad, event: index, step: this.stepIndex }; return; }
     }
   }
 }
+
+const NO_INTERRUPTS: readonly Interrupt[] = Object.freeze([]);

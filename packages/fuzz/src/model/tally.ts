@@ -30,6 +30,11 @@ export class Tally {
     }
   }
 
+  /** Whether `id` is in the tally. */
+  has(id: number): boolean {
+    return small(id) ? this.#stamp[id] === this.#fill : this.#other.has(id);
+  }
+
   /** The count of `id` (0 when absent), which then leaves the tally. */
   take(id: number): number {
     if (small(id)) {
