@@ -193,8 +193,23 @@ function compiledOf(schema: Schema): CompiledSchema {
   return c;
 }
 
-/** Each modelled command's compiled attr schema (looked up once per bpf event; ATTR_SCHEMAS' own keys). */
-const ATTR_COMPILED = new Map<string, CompiledSchema>(Object.keys(ATTR_SCHEMAS).map((cmd) => [cmd, compiledOf(ATTR_SCHEMAS[cmd as ModelledCmd])]));
+/**
+ * Each modelled command's compiled attr schema (ATTR_SCHEMAS' own keys), found by its length and
+ * one letter, then compared whole: a decoded cmd is a fresh string (a slice of another, as
+ * msgpackr makes it), which a keyed property lookup would internalize and a Map would hash.
+ */
+interface CmdEntry { readonly cmd: string; readonly schema: CompiledSchema }
+const CMD_SLOTS = 1 << 10;
+const cmdSlot = (cmd: string) => ((cmd.length << 5) ^ cmd.charCodeAt(cmd.length >> 1)) & (CMD_SLOTS - 1);
+const ATTR_COMPILED: CmdEntry[][] = Array.from({ length: CMD_SLOTS }, () => []);
+for (const cmd of Object.keys(ATTR_SCHEMAS)) ATTR_COMPILED[cmdSlot(cmd)].push({ cmd, schema: compiledOf(ATTR_SCHEMAS[cmd as ModelledCmd]) });
+
+function attrSchemaOf(cmd: string): CompiledSchema | undefined {
+  if (cmd.length === 0) return undefined;
+  const slot = ATTR_COMPILED[cmdSlot(cmd)];
+  for (let i = 0; i < slot.length; i++) if (slot[i].cmd === cmd) return slot[i].schema;
+  return undefined;
+}
 
 /** Checks an object against a schema; the error's path is relative to the object (`key`, `key.member`, `key[i].code`). */
 function checkSchema(cs: CompiledSchema, obj: Record<string, unknown>): ValidationError | undefined {
@@ -299,8 +314,7 @@ function eventProblem(e: unknown): ValidationError | undefined {
     const pe = PID(o.pid, 'pid');
     if (pe) return pe;
     if (typeof o.cmd !== 'string') return err('cmd', `expected a bpf_cmd name, got ${describe(o.cmd)}`);
-    // A Map lookup: a decoded cmd is a fresh string, which a keyed property lookup would first internalize.
-    let cs = ATTR_COMPILED.get(o.cmd);
+    let cs = attrSchemaOf(o.cmd);
     if (cs === undefined) {
       if (!isModelledCmd(o.cmd)) {
         return (BPF_CMD_NAMES as readonly string[]).includes(o.cmd)
