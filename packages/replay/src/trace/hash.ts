@@ -68,35 +68,42 @@ let OUT_A = 0, OUT_B = 0, OUT_COST = 0;
 // The memo: two generations of strong maps instead of a WeakMap (whose set cost ~0.2 us and
 // whose entries slow every garbage collection). A lookup that finds a node in the older
 // generation copies it into the current one; when the current one is full it becomes the older
-// one. So what the last hashes touched stays (consecutive states share almost everything), at
-// most 2 * MEMO_GENERATION nodes are kept alive, and a node forgotten is simply hashed again: the
-// memo changes speed, never a hash. (The memo trusts a frozen node not to change: the reducer's
-// states are frozen all the way down.)
-const MEMO_GENERATION = 1 << 15;
-let memo = new Map<object, readonly [number, number]>();
-let older = new Map<object, readonly [number, number]>();
-
+// one. So what the last hashes touched stays (consecutive states share almost everything), and a
+// node forgotten is simply hashed again: the memo changes speed, never a hash. (The memo trusts a
+// frozen node not to change: the reducer's states are frozen all the way down.)
+//
 // Not every node is worth an entry: an entry costs more than rehashing a small node (a Map set
-// measured 0.3-0.5 us, besides keeping the node alive for the garbage collector), and in a state that changes all over
-// between two hashes (a map filled and freed every few hundred events) it is rarely used. So a
-// node is memoised when rehashing it would cost at least MEMO_COST words (its own and those of
-// its children that are not memoised), or when its parent has at least WIDE children: a wide
-// node (a radix node, a long instruction array) that changes then rehashes one child, not all.
+// measured 0.3-0.5 us here), and in a state that changes all over between two hashes (a map
+// filled and freed every few hundred events) it is rarely used. So a node is memoised when
+// rehashing it would cost at least MEMO_COST words (its own and those of its children that are
+// not memoised), or when its parent has at least WIDE children: a wide node (a radix node, a long
+// instruction array) that changes then rehashes one child, not all.
+//
+// An entry keeps its node alive, and with it the children that have no entry of their own (about
+// its cost in words): a generation is full at MEMO_GENERATION entries or MEMO_BUDGET words of
+// cost, so the memo keeps alive about what 2 * MEMO_BUDGET words take, whatever the nodes.
 const MEMO_COST = 400, WIDE = 16;
+const MEMO_GENERATION = 1 << 15, MEMO_BUDGET = 1 << 20;
 /** What one object costs besides its words (key listing, lookups), in words. */
 const OBJECT_COST = 8;
+let memo = new Map<object, readonly [number, number]>();
+let older = new Map<object, readonly [number, number]>();
+/** The cost of the current generation's entries. */
+let memoCost = 0;
 
 function memoGet(v: object): readonly [number, number] | undefined {
   const m = memo.get(v);
   if (m !== undefined) return m;
   const o = older.get(v);
-  if (o !== undefined) memoSet(v, o);
+  // Promoted: its children are in use as well (or in the memo), so it costs about its own object.
+  if (o !== undefined) memoSet(v, o, OBJECT_COST);
   return o;
 }
 
-function memoSet(v: object, h: readonly [number, number]): void {
-  if (memo.size >= MEMO_GENERATION) { older = memo; memo = new Map(); }
+function memoSet(v: object, h: readonly [number, number], cost: number): void {
+  if (memo.size >= MEMO_GENERATION || memoCost >= MEMO_BUDGET) { older = memo; memo = new Map(); memoCost = 0; }
   memo.set(v, h);
+  memoCost += cost;
 }
 
 // Object keys repeat (field names, small indexes): their string hashes are kept, a bounded map.
@@ -134,7 +141,7 @@ function hashInto(v: unknown, keep: boolean): void {
       const m = memoGet(v);
       if (m !== undefined) { OUT_A = m[0]; OUT_B = m[1]; OUT_COST = 0; return; }
       hashObject(v);
-      if ((keep || OUT_COST >= MEMO_COST) && Object.isFrozen(v)) { memoSet(v, [OUT_A, OUT_B]); OUT_COST = 0; }
+      if ((keep || OUT_COST >= MEMO_COST) && Object.isFrozen(v)) { memoSet(v, [OUT_A, OUT_B], OUT_COST); OUT_COST = 0; }
       return;
     }
     default: hashOther(v);
