@@ -4,7 +4,7 @@
 // Every event the fuzzer and the Kernel facade fold passes through here, so the checks allocate
 // nothing on success: a check returns a message (or an error whose path is relative to the value
 // checked), and the path is put together only on the way out of a failure.
-import { ATTR_SCHEMAS, MODELLED_MAP_TYPES, isModelledCmd } from './attrs.ts';
+import { ATTR_SCHEMAS, MODELLED_MAP_TYPES, isModelledCmd, type ModelledCmd } from './attrs.ts';
 import { BPF_CMD_NAMES, BPF_MAP_TYPE_NAMES } from './uapi.ts';
 import type { Event } from './event.ts';
 import type { Field, FieldKind, Schema } from './schema.ts';
@@ -95,7 +95,7 @@ function checkField(kind: FieldKind, v: unknown): ValidationError | undefined {
       return checkInt(v, 'u32', '');
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return { path: '', message: `expected an object, got ${describe(v)}` };
-    const e = checkSchema(kind.struct, v as Record<string, unknown>);
+    const e = checkSchema(compiledOf(kind.struct), v as Record<string, unknown>);
     return e === undefined ? undefined : under('.', e);
   }
   switch (kind) {
@@ -124,19 +124,95 @@ function checkInsns(v: unknown): ValidationError | undefined {
   return undefined;
 }
 
-/** The required fields of each schema, in the schema's order. */
-const requiredOf = new WeakMap<Schema, readonly string[]>();
-function required(schema: Schema): readonly string[] {
-  let r = requiredOf.get(schema);
-  if (r === undefined) {
-    r = Object.keys(schema).filter((k) => schema[k].required);
-    requiredOf.set(schema, r);
+/**
+ * A schema compiled for the common case, a valid attr: each field's test that accepts a valid
+ * value without building anything (checkField, which says what is wrong, runs only when it fails),
+ * and the required fields in the schema's order.
+ */
+interface CompiledSchema {
+  readonly schema: Schema;
+  readonly fields: Map<string, CompiledField>;
+  readonly required: readonly string[];
+}
+const enum Fast { Int, Enum, Str, Bytes, Outbuf, None }
+interface CompiledField {
+  readonly field: Field;
+  readonly fast: Fast;
+  /** Fast.Int: the range. */
+  readonly lo: number;
+  readonly hi: number;
+  /** Fast.Enum: the names, and where each one was (as isName, confirmed in the array). */
+  readonly names: readonly string[];
+  readonly index: Map<string, number> | undefined;
+}
+
+function compileField(field: Field): CompiledField {
+  const kind = field.kind;
+  let fast = Fast.None, lo = 0, hi = 0, names: readonly string[] = [], index: Map<string, number> | undefined;
+  if (typeof kind === 'object') {
+    if ('enum' in kind) {
+      fast = Fast.Enum;
+      names = kind.enum;
+      index = new Map();
+      for (let i = names.length - 1; i >= 0; i--) index.set(names[i], i);
+    }
+  } else if (kind === 'str') fast = Fast.Str;
+  else if (kind === 'bytes') fast = Fast.Bytes;
+  else if (kind === 'outbuf') fast = Fast.Outbuf;
+  else if (kind !== 'insns') { const r = rangeOf(kind); if (r !== undefined) { fast = Fast.Int; lo = r[0]; hi = r[1]; } }
+  return { field, fast, lo, hi, names, index };
+}
+
+/** Whether checkField(c.field.kind, v) finds nothing wrong, for the kinds compiled (false: ask checkField). */
+function fieldOk(c: CompiledField, v: unknown): boolean {
+  switch (c.fast) {
+    case Fast.Int: return typeof v === 'number' && Number.isInteger(v) && v >= c.lo && v <= c.hi;
+    case Fast.Enum: {
+      if (typeof v !== 'string') return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+      const i = c.index!.get(v);
+      return (i !== undefined && c.names[i] === v) || c.names.includes(v);
+    }
+    case Fast.Str: return typeof v === 'string' && !v.includes('\0');
+    case Fast.Bytes: return typeof v === 'string' && isHex(v);
+    case Fast.Outbuf: return typeof v === 'boolean';
+    default: return false;
   }
-  return r;
+}
+
+function compileSchema(schema: Schema): CompiledSchema {
+  const fields = new Map<string, CompiledField>();
+  for (const k of Object.keys(schema)) fields.set(k, compileField(schema[k]));
+  return { schema, fields, required: Object.keys(schema).filter((k) => schema[k].required) };
+}
+
+/** Compiled nested schemas (struct fields). */
+const compiledSchemas = new WeakMap<Schema, CompiledSchema>();
+function compiledOf(schema: Schema): CompiledSchema {
+  let c = compiledSchemas.get(schema);
+  if (c === undefined) compiledSchemas.set(schema, c = compileSchema(schema));
+  return c;
+}
+
+/**
+ * Each modelled command's compiled attr schema (ATTR_SCHEMAS' own keys), found by its length and
+ * one letter, then compared whole: a decoded cmd is a fresh string (a slice of another, as
+ * msgpackr makes it), which a keyed property lookup would internalize and a Map would hash.
+ */
+interface CmdEntry { readonly cmd: string; readonly schema: CompiledSchema }
+const CMD_SLOTS = 1 << 10;
+const cmdSlot = (cmd: string) => ((cmd.length << 5) ^ cmd.charCodeAt(cmd.length >> 1)) & (CMD_SLOTS - 1);
+const ATTR_COMPILED: CmdEntry[][] = Array.from({ length: CMD_SLOTS }, () => []);
+for (const cmd of Object.keys(ATTR_SCHEMAS)) ATTR_COMPILED[cmdSlot(cmd)].push({ cmd, schema: compiledOf(ATTR_SCHEMAS[cmd as ModelledCmd]) });
+
+function attrSchemaOf(cmd: string): CompiledSchema | undefined {
+  if (cmd.length === 0) return undefined;
+  const slot = ATTR_COMPILED[cmdSlot(cmd)];
+  for (let i = 0; i < slot.length; i++) if (slot[i].cmd === cmd) return slot[i].schema;
+  return undefined;
 }
 
 /** Checks an object against a schema; the error's path is relative to the object (`key`, `key.member`, `key[i].code`). */
-function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationError | undefined {
+function checkSchema(cs: CompiledSchema, obj: Record<string, unknown>): ValidationError | undefined {
   // the unions given so far and the key that gave each: two in variables (an attach names a target
   // and a relative: no Map made for every such event), any more in a Map
   let u0: string | undefined, k0 = '', u1: string | undefined, k1 = '';
@@ -144,8 +220,9 @@ function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationEr
   // for-in rather than Object.keys (no array); the same keys in the same order once inherited ones are skipped.
   for (const key in obj) {
     if (!hasOwn(obj, key)) continue;
-    const field: Field | undefined = schema[key];
-    if (!field) return { path: key, message: `not a field this command reads (fields: ${Object.keys(schema).join(', ')})` };
+    const c = cs.fields.get(key);
+    const field: Field | undefined = c !== undefined ? c.field : cs.schema[key];
+    if (!field) return { path: key, message: `not a field this command reads (fields: ${Object.keys(cs.schema).join(', ')})` };
     const v = obj[key];
     if (v === undefined) continue;
     const u = field.union;
@@ -154,10 +231,11 @@ function checkSchema(schema: Schema, obj: Record<string, unknown>): ValidationEr
       if (other) return { path: key, message: `${other} and ${key} share one union member; give one` };
       if (u0 === undefined) { u0 = u; k0 = key; } else if (u1 === undefined) { u1 = u; k1 = key; } else (unions ??= new Map()).set(u, key);
     }
+    if (c !== undefined && fieldOk(c, v)) continue;
     const e = checkField(field.kind, v);
     if (e) return under(key, e);
   }
-  const req = required(schema);
+  const req = cs.required;
   for (let i = 0; i < req.length; i++) if (obj[req[i]] === undefined) return { path: req[i], message: 'missing' };
   return undefined;
 }
@@ -240,14 +318,18 @@ function eventProblem(e: unknown): ValidationError | undefined {
     const pe = PID(o.pid, 'pid');
     if (pe) return pe;
     if (typeof o.cmd !== 'string') return err('cmd', `expected a bpf_cmd name, got ${describe(o.cmd)}`);
-    if (!isModelledCmd(o.cmd)) {
-      return (BPF_CMD_NAMES as readonly string[]).includes(o.cmd)
-        ? err('cmd', `${o.cmd} is a bpf_cmd that bpfsim does not model yet`)
-        : err('cmd', `unknown bpf_cmd ${JSON.stringify(o.cmd)}`);
+    let cs = attrSchemaOf(o.cmd);
+    if (cs === undefined) {
+      if (!isModelledCmd(o.cmd)) {
+        return (BPF_CMD_NAMES as readonly string[]).includes(o.cmd)
+          ? err('cmd', `${o.cmd} is a bpf_cmd that bpfsim does not model yet`)
+          : err('cmd', `unknown bpf_cmd ${JSON.stringify(o.cmd)}`);
+      }
+      cs = compiledOf(ATTR_SCHEMAS[o.cmd]);
     }
     const attr = o.attr ?? {};
     if (typeof attr !== 'object' || attr === null || Array.isArray(attr)) return err('attr', `expected an object, got ${describe(attr)}`);
-    const se = checkSchema(ATTR_SCHEMAS[o.cmd], attr as Record<string, unknown>);
+    const se = checkSchema(cs, attr as Record<string, unknown>);
     if (se !== undefined) return under('attr.', se);
     return o.cmd === 'BPF_MAP_CREATE' ? checkModelledMapType((attr as { map_type: unknown }).map_type) : undefined;
   }

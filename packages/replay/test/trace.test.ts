@@ -146,6 +146,25 @@ describe('stateHash', () => {
     expect(stateHash(big)).toBe(fresh(big));
   });
 
+  it('plans key lists exactly: records sharing a first key, or the same keys in another order, hash as the reference does', () => {
+    const recs = [
+      { id: 1, refs: 2, name: 'a' }, { id: 1, refs: 2 }, { id: 1, name: 'a', refs: 2 }, { id: 1, refs: 2, name: 'a', zz: undefined },
+      { id: 1, refs: 2, tag: 'a' }, { refs: 2, id: 1, name: 'a' }, { id: 1, refs: { id: 1, refs: 3 }, name: 'a' },
+    ];
+    for (let round = 0; round < 2; round++) for (const r of recs) expect(stateHash(r)).toBe(refHash(r));
+    // More lists under one first key than a chain keeps.
+    const many = Array.from({ length: 40 }, (_, i) => ({ id: i, [`k${i}`]: i, [`a${i % 7}`]: 'x' }));
+    for (let round = 0; round < 2; round++) for (const r of many) expect(stateHash(r)).toBe(refHash(r));
+  });
+  it('memoises no object that can change: a wide or costly unfrozen value hashes afresh after a write', () => {
+    const wide: { v: number[] }[] = Array.from({ length: 64 }, (_, i) => ({ v: Array.from({ length: 200 }, (_, j) => i + j) }));
+    expect(stateHash(wide)).toBe(refHash(wide));
+    wide[3].v[7] = -1;
+    expect(stateHash(wide)).toBe(refHash(wide));
+    wide[5] = { v: [1] };
+    expect(stateHash(wide)).toBe(refHash(wide));
+  });
+
   it('memoised hashes of frozen states equal fresh hashes of the same values', () => {
     fc.assert(fc.property(streams, (events) => {
       let s = initialState(3);
