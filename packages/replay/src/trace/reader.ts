@@ -11,6 +11,7 @@ import {
   type AnyRecord, type EndRecord, type EventRecord, type HashRecord, type StructuresRecord, type TraceHeader,
 } from './format.ts';
 import { eventUnpackr, MAX_SHARED_STRUCTURES } from './structures.ts';
+import { EventRecordReader } from './records.ts';
 
 /** A trace that cannot be read at all (not a trace, a newer format, a damaged header), or a record that cannot be decoded. */
 export class TraceError extends Error {}
@@ -190,14 +191,16 @@ export class Trace {
   readonly bytes: Uint8Array;
   readonly scan: Scan;
   #initial?: KernelState;
-  /** Version 2's decoder of event records, with the trace's structures. */
+  /** Version 2's decoder of event records, with the trace's structures, and its fast path (records.ts). */
   readonly #unpackr: Unpackr | undefined;
+  readonly #fast: EventRecordReader | undefined;
 
   private constructor(bytes: Uint8Array, scan: Scan) {
     this.bytes = bytes;
     this.scan = scan;
     this.header = scan.header!;
     this.#unpackr = scan.version! >= 2 ? eventUnpackr(scan.structures) : undefined;
+    this.#fast = scan.version! >= 2 ? new EventRecordReader(scan.structures) : undefined;
   }
 
   /** Opens a trace's bytes; throws TraceError when the header cannot be read. */
@@ -227,7 +230,7 @@ export class Trace {
     // Decoding in place (start/end) spares a subarray and a DataView per record.
     const start = this.scan.eventOffsets[i], end = start + this.scan.eventLengths[i];
     if (!this.#unpackr) return packr.unpack(this.bytes, { start, end }) as EventRecord;
-    const v = this.#unpackr.unpack(this.bytes, { start, end }) as [Event, Result];
+    const v = (this.#fast!.read(this.bytes, start, end) ?? this.#unpackr.unpack(this.bytes, { start, end })) as [Event, Result];
     return { kind: 'event', event: v[0], result: v[1] };
   }
 
