@@ -95,18 +95,21 @@ for (let seed = 1; seed <= seeds; seed++) {
  * compiles the packages), and the warm rate: over the second half of the progress reports (a
  * worker's JIT starts cold, the main thread's was warmed up above).
  */
-async function poolRate(n: number): Promise<{ total: number; startup: number; warm: number; events: number }> {
+async function poolRate(n: number): Promise<{ total: number; startup: number; warm: number; warmCpu: number; events: number }> {
   const t0 = performance.now();
-  const marks: { at: number; events: number }[] = [];
+  const marks: { at: number; cpu: number; events: number }[] = [];
+  const cpuNow = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
   const r = await fuzzInWorkers({
     target: fileURLToPath(new URL('../examples/manager/fixed.ts', import.meta.url)), seed: 1, runs: runs * n * 4, workers: n,
-    onProgress: (p) => { marks.push({ at: performance.now(), events: p.events }); },
+    onProgress: (p) => { marks.push({ at: performance.now(), cpu: cpuNow(), events: p.events }); },
   });
-  const t1 = performance.now();
+  const t1 = performance.now(), c1 = cpuNow();
   const mid = marks[marks.length >> 1];
   return {
     total: r.events / ((t1 - t0) / 1000), startup: marks.length ? marks[0].at - t0 : NaN, events: r.events,
     warm: mid ? (r.events - mid.events) / ((t1 - mid.at) / 1000) : NaN,
+    // the whole process's CPU time (the workers, their garbage collection threads, the main thread)
+    warmCpu: mid ? (r.events - mid.events) / (c1 - mid.cpu) : NaN,
   };
 }
 
@@ -126,7 +129,7 @@ console.log(`  kernel invariants, µs/event: ${perInvariant}`);
 console.log(`  without kernel invariants: ${fmt(bare)} events/s, ${fmt(bareCpu)} per CPU-second`);
 console.log(`  the fold alone:            ${fmt(fold)} events/s on the same events (${(1e6 / fold).toFixed(1)} µs/event, ${(100 * rate / fold).toFixed(0)}% of fuzzing's time)`);
 console.log(`  goal 100,000 events/s per core: ${rate >= 100_000 ? 'met' : `not met (${(100_000 / rate).toFixed(1)}x short)`}`);
-console.log(`one core in a pool worker:  ${fmt(inWorker.warm)} events/s warm, after a ${inWorker.startup.toFixed(0)} ms start-up (young generation ${WORKER_YOUNG_GENERATION_MB} MB)`);
+console.log(`one core in a pool worker:  ${fmt(inWorker.warm)} events/s warm, ${fmt(inWorker.warmCpu)} per CPU-second of the process, after a ${inWorker.startup.toFixed(0)} ms start-up (young generation ${WORKER_YOUNG_GENERATION_MB} MB)`);
 if (parallel) console.log(`parallel: ${parallel}`);
 console.log(`time to find the buggy build's bug, ${find.length} seeds: median ${median(find).toFixed(0)} ms (min ${Math.min(...find).toFixed(0)}, max ${Math.max(...find).toFixed(0)}), `
   + `median ${median(runsToFind)} runs; shrinking: median ${median(shrink).toFixed(0)} ms to a median ${median(sizes)} events`);
