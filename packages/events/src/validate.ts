@@ -220,8 +220,9 @@ function checkSchema(cs: CompiledSchema, obj: Record<string, unknown>): Validati
   // for-in rather than Object.keys (no array); the same keys in the same order once inherited ones are skipped.
   for (const key in obj) {
     if (!hasOwn(obj, key)) continue;
+    // (by the compiled Map only: schema[key] would find Object.prototype's members, e.g. "constructor")
     const c = cs.fields.get(key);
-    const field: Field | undefined = c !== undefined ? c.field : cs.schema[key];
+    const field: Field | undefined = c?.field;
     if (!field) return { path: key, message: `not a field this command reads (fields: ${Object.keys(cs.schema).join(', ')})` };
     const v = obj[key];
     if (v === undefined) continue;
@@ -278,7 +279,7 @@ function checkPackets(v: unknown, path: string): ValidationError | undefined {
       if (k === 'cb') {
         if (!Array.isArray(x) || x.length !== 5) return { path: `${at}.skb.cb`, message: 'expected 5 u32 values' };
         for (let j = 0; j < 5; j++) { const ce = checkInt(x[j], 'u32', `${at}.skb.cb[${j}]`); if (ce) return ce; }
-      } else if (SKB_FIELDS[k]) { const fe = checkInt(x, SKB_FIELDS[k], `${at}.skb.${k}`); if (fe) return fe; }
+      } else if (hasOwn(SKB_FIELDS, k)) { const fe = checkInt(x, SKB_FIELDS[k], `${at}.skb.${k}`); if (fe) return fe; }
       else return { path: `${at}.skb.${k}`, message: `not a settable __sk_buff field (${[...Object.keys(SKB_FIELDS), 'cb'].join(', ')})` };
     }
   }
@@ -333,9 +334,10 @@ function eventProblem(e: unknown): ValidationError | undefined {
     if (se !== undefined) return under('attr.', se);
     return o.cmd === 'BPF_MAP_CREATE' ? checkModelledMapType((attr as { map_type: unknown }).map_type) : undefined;
   }
-  const spec = SIMPLE[o.kind];
+  // (own keys only: an event kind or field named like a member of Object.prototype is unknown)
+  const spec = hasOwn(SIMPLE, o.kind) ? SIMPLE[o.kind] : undefined;
   if (!spec) return err('kind', `unknown event kind ${JSON.stringify(o.kind)} (expected bpf, ${Object.keys(SIMPLE).join(', ')})`);
-  for (const k in o) if (k !== 'kind' && !spec[k] && hasOwn(o, k)) return err(k, `not a field of a ${o.kind} event (${Object.keys(spec).join(', ')})`);
+  for (const k in o) if (k !== 'kind' && !hasOwn(spec, k) && hasOwn(o, k)) return err(k, `not a field of a ${o.kind} event (${Object.keys(spec).join(', ')})`);
   const fields = SIMPLE_FIELDS[o.kind];
   for (let i = 0; i < fields.length; i++) {
     const fe = fields[i][1](o[fields[i][0]], fields[i][0]);

@@ -42,6 +42,19 @@ describe('validateEvent', () => {
     expect(err({ kind: 'netdev_add', name: 'x'.repeat(16) })?.path).toBe('name');
   });
 
+  it('names a key, kind or cmd spelled like a member of Object.prototype as unknown, without throwing', () => {
+    for (const n of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      // JSON.parse makes "__proto__" an own key, as a decoded trace record or a JSON event would.
+      const at = (json: string) => err(JSON.parse(json));
+      expect(at(`{"kind":"bpf","pid":1,"cmd":"BPF_MAP_CREATE","attr":{"map_type":"BPF_MAP_TYPE_HASH","key_size":4,"value_size":8,"max_entries":1,"${n}":1}}`)?.path).toBe(`attr.${n}`);
+      expect(at(`{"kind":"bpf","pid":1,"cmd":"BPF_LINK_CREATE","attr":{"prog_fd":3,"target_ifindex":2,"attach_type":"BPF_TCX_INGRESS","tcx":{"${n}":1}}}`)?.path).toBe(`attr.tcx.${n}`);
+      expect(at(`{"kind":"close","pid":1,"fd":3,"${n}":1}`)?.path).toBe(n);
+      expect(at(`{"kind":"packets","packets":[{"ifindex":1,"direction":"ingress","data":"00","skb":{"${n}":1}}]}`)?.path).toBe(`packets[0].skb.${n}`);
+      expect(at(`{"kind":"${n}","pid":1}`)?.path).toBe('kind');
+      expect(at(`{"kind":"bpf","pid":1,"cmd":"${n}"}`)?.path).toBe('cmd');
+    }
+  });
+
   it('leaves values the kernel rejects to the kernel', () => {
     expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_CREATE', attr: { ...create, map_type: 999, map_flags: 0xffffffff } })).toBeUndefined();
     expect(err({ kind: 'bpf', pid: 1, cmd: 'BPF_PROG_LOAD', attr: { prog_type: 12345, insns: [] } })).toBeUndefined();
