@@ -14,8 +14,9 @@ const progs = fc.oneof(
   fc.constant([I(0xb7)]),
   fc.constant([]),
 );
-const path = fc.constantFrom('/sys/fs/bpf/a', '/sys/fs/bpf/b', '/sys/fs/bpf/d', '/sys/fs/bpf/d/x', '/tmp/x');
-const bpffsPath = fc.constantFrom('/sys/fs/bpf/a', '/sys/fs/bpf/b', '/sys/fs/bpf/d', '/sys/fs/bpf/d/x');
+// (names of Object.prototype members are names like any other in bpffs, and keys of the state's bpffs table)
+const path = fc.constantFrom('/sys/fs/bpf/a', '/sys/fs/bpf/b', '/sys/fs/bpf/d', '/sys/fs/bpf/d/x', '/tmp/x', '/sys/fs/bpf/__proto__', '/sys/fs/bpf/constructor');
+const bpffsPath = fc.constantFrom('/sys/fs/bpf/a', '/sys/fs/bpf/b', '/sys/fs/bpf/d', '/sys/fs/bpf/d/x', '/sys/fs/bpf/__proto__', '/sys/fs/bpf/constructor');
 const mapType = fc.constantFrom('BPF_MAP_TYPE_HASH', 'BPF_MAP_TYPE_ARRAY', 'BPF_MAP_TYPE_BLOOM_FILTER', 77);
 
 const bpf = (cmd: string, attr: fc.Arbitrary<Record<string, unknown>>) =>

@@ -116,6 +116,23 @@ describe('Session', () => {
     }), { numRuns: 80 });
   });
 
+  it('steps back exactly over pins named like Object.prototype members ("__proto__" included)', () => {
+    const pin = (n: string) => ({ kind: 'bpf', pid: 1, cmd: 'BPF_OBJ_PIN', attr: { bpf_fd: 3, pathname: `/sys/fs/bpf/${n}` } }) as Event;
+    const events: Event[] = [{ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_CREATE', attr: { map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 1 } } as Event];
+    for (const n of ['__proto__', 'constructor', 'toString']) events.push(pin(n), { kind: 'unlink', pid: 1, pathname: `/sys/fs/bpf/${n}` } as Event, pin(n));
+    const states = foldStates(events);
+    const s = new Session(traceFromEntries(events).trace, { checkpointEvery: 4, stepBackWindow: 2 });
+    s.seek(events.length);
+    for (let p = events.length; p > 0; p--) {
+      s.stepBack();
+      expectSame(s.state, states[p - 1], `at ${p - 1}`);
+      expect(Object.keys(s.state.bpffs)).toEqual(Object.keys(states[p - 1].bpffs));
+      expect(Object.getPrototypeOf(s.state.bpffs)).toBe(Object.prototype);
+    }
+    expect(s.blame(['bpffs', '__proto__'], 4)).toBe(3);
+    expect(Object.isFrozen(Object.prototype)).toBe(false);
+  });
+
   it('runTo stops after the first event that satisfies the predicate', () => {
     fc.assert(fc.property(streams, (events) => {
       const { trace } = traceFromEntries(events);

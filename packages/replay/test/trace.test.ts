@@ -200,6 +200,25 @@ describe('round trip', () => {
     expect(replayTrace(t).ok).toBe(true);
   });
 
+  it('keeps a bpffs key named "__proto__" in the header and in snapshots (msgpackr objects would rename it)', () => {
+    const pin = (n: string) => ({ kind: 'bpf', pid: 1, cmd: 'BPF_OBJ_PIN', attr: { bpf_fd: 3, pathname: `/sys/fs/bpf/${n}` } }) as Event;
+    const events = [
+      { kind: 'bpf', pid: 1, cmd: 'BPF_MAP_CREATE', attr: { map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 1 } } as Event,
+      pin('__proto__'), pin('__proto_'), pin('constructor'),
+    ];
+    let start = initialState(5);
+    for (const e of events) start = fold(start, e).state;
+    expect(Object.keys(start.bpffs)).toEqual(['__proto__', '__proto_', 'constructor']);
+    const { bytes } = traceFromEntries([...events, { kind: 'close', pid: 1, fd: 3 } as Event], { seed: 5, snapshotEvery: 1 });
+    const r = replayTrace(Trace.open(bytes));
+    expect(r.ok, r.divergence?.message).toBe(true);
+    expect(r.snapshotsChecked).toBe(5);
+    const t = Trace.open(traceFromEntries([{ kind: 'close', pid: 1, fd: 3 } as Event], { seed: 5, state: start }).bytes);
+    expect(stateHash(t.initialState())).toBe(stateHash(start));
+    expect(Object.getPrototypeOf(t.initialState().bpffs)).toBe(Object.prototype);
+    expect(replayTrace(t).ok).toBe(true);
+  });
+
   it('records a Kernel through onEvent, to a file, hashing every N events', () => {
     const path = join(tmp, 'kernel.trace');
     const k = new Kernel({ seed: 9 });

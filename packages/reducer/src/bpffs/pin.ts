@@ -6,7 +6,7 @@ import { fdEntry, installFd } from '../core/procs.ts';
 import { ref, unref } from '../core/objects.ts';
 import { fail, ok } from '../result.ts';
 import { fileMode } from '../maps/create.ts';
-import { resolvePath } from './path.ts';
+import { bpffsNode, resolvePath } from './path.ts';
 
 export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
   const file_flags = a.file_flags ?? 0;
@@ -21,7 +21,7 @@ export function objPin(s: S, pid: number, a: AttrOf<'BPF_OBJ_PIN'>): Result {
   const p = resolvePath(s, a.pathname);
   if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('EPERM');
-  if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
+  if (p.rel === '' || bpffsNode(s, p.rel)) return fail('EEXIST');
   s.bpffs[p.rel] = { kind: entry.kind, id: entry.id };
   ref(s, entry.kind, entry.id);
   return ok(0);
@@ -38,7 +38,7 @@ export function objGet(s: S, pid: number, a: AttrOf<'BPF_OBJ_GET'>): Result {
   const p = resolvePath(s, a.pathname);
   if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('ENOENT');
-  const node = p.rel === '' ? { kind: 'dir' as const } : s.bpffs[p.rel];
+  const node = p.rel === '' ? { kind: 'dir' as const } : bpffsNode(s, p.rel);
   if (!node) return fail('ENOENT');
   if (node.kind === 'dir' || node.kind === 'file') return fail('EACCES');
   if (node.kind === 'link' && mode) return fail('EINVAL');
@@ -50,7 +50,7 @@ export function mkdir(s: S, pathname: string): Result {
   const p = resolvePath(s, pathname);
   if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('EPERM');
-  if (p.rel === '' || s.bpffs[p.rel]) return fail('EEXIST');
+  if (p.rel === '' || bpffsNode(s, p.rel)) return fail('EEXIST');
   s.bpffs[p.rel] = { kind: 'dir' };
   return ok(0);
 }
@@ -60,7 +60,7 @@ export function unlink(s: S, pathname: string, dir: boolean): Result {
   if (p.err) return fail(p.err);
   if (!p.inBpffs) return fail('ENOENT');
   if (p.rel === '') return fail(dir ? 'EBUSY' : 'EISDIR');
-  const node = s.bpffs[p.rel];
+  const node = bpffsNode(s, p.rel);
   if (!node) return fail('ENOENT');
   if (dir) {
     if (node.kind !== 'dir') return fail('ENOTDIR');

@@ -116,6 +116,15 @@ function copyNamed(b: any, keys: string[]): any {
   return { ...b };
 }
 
+/**
+ * `o[k] = v` as an own data property: for "__proto__", a plain assignment would call
+ * Object.prototype's setter and change `o`'s prototype instead (a bpffs pin may be named so).
+ */
+function setOwn(o: any, k: PropertyKey, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** Whether a property key is an array index ("0", "17", not "017" or "-1"): stored as an element. */
 function isIndexKey(k: PropertyKey): boolean {
   if (typeof k !== 'string') return false;
@@ -162,7 +171,7 @@ function copyIndexed(b: any, keys: string[]): any {
   }
   for (; j < n; j++) {
     const k = keys[j];
-    c[k] = b[k];
+    setOwn(c, k, b[k]);
   }
   return c;
 }
@@ -375,7 +384,8 @@ function set(s: DraftState, prop: PropertyKey, value: unknown): void {
     if (Object.is(src[prop], value) && (value !== undefined || hasOwn(src, prop))) return;
   }
   if (s.copy === null) markChanged(s);
-  s.copy[prop] = value;
+  if (prop === '__proto__') setOwn(s.copy, prop, value);
+  else s.copy[prop] = value;
   recordAssigned(s, prop);
   if ((prop as string).length > 2 && (s.flags & ARRAY) === 0 && isIndexKey(prop) && +(prop as string) >= FAR_INDEX) s.flags |= RISKY;
 }
@@ -606,9 +616,10 @@ export function finalizeState(s: DraftState): any {
     for (let i = 0; i < a.length; i++) {
       const k = a[i];
       const v = copy[k];
-      if (typeof v === 'object' && v !== null) {
+      // (a deleted "__proto__" reads as Object.prototype, which is no value of the copy's)
+      if (typeof v === 'object' && v !== null && (k !== '__proto__' || hasOwn(copy, k))) {
         const f = finalizeValue(v, s.scope);
-        if (f !== v) copy[k] = f;
+        if (f !== v) setOwn(copy, k, f);
       }
       if (!indexed && isIndexKey(k)) indexed = true;
     }
@@ -651,12 +662,17 @@ export function finalizeValue(v: object, scope: Scope): any {
 /** A snapshot of a draft's current value: unfrozen copies where it changed, base nodes elsewhere. */
 export function currentState(s: DraftState): any {
   if (s.copy === null) return s.base;
-  const c: any = (s.flags & ARRAY) !== 0 ? s.copy.slice() : Object.assign(Object.create(Object.getPrototypeOf(s.base)), s.copy);
+  let c: any;
+  if ((s.flags & ARRAY) !== 0) c = s.copy.slice();
+  else {
+    c = Object.create(Object.getPrototypeOf(s.base));
+    for (const k of Object.keys(s.copy)) setOwn(c, k, s.copy[k]);
+  }
   eachChild(s, (k, ch) => { c[k] = currentState(ch); });
   if (s.assigned !== null) {
     for (const k of s.assigned) {
       const v = c[k];
-      if (typeof v === 'object' && v !== null && childOf(s, k) === undefined) c[k] = currentValue(v);
+      if (typeof v === 'object' && v !== null && childOf(s, k) === undefined && hasOwn(c, k)) setOwn(c, k, currentValue(v));
     }
   }
   return c;
@@ -671,7 +687,7 @@ function currentValue(v: object): any {
   const c: any = Object.create(Object.getPrototypeOf(o));
   for (const k of Object.keys(o)) {
     const x = o[k];
-    c[k] = typeof x === 'object' && x !== null ? currentValue(x) : x;
+    setOwn(c, k, typeof x === 'object' && x !== null ? currentValue(x) : x);
   }
   return c;
 }

@@ -61,6 +61,15 @@ function runBoth(events: readonly Event[], seed = 0) {
   return b;
 }
 
+/**
+ * immer cannot store a key "__proto__" (its set trap assigns, which sets the prototype; it then
+ * refuses setPrototypeOf on a draft), nor apply a patch through one: event streams compared with
+ * immer leave out pins and directories of that name (test/core/bpffs-names.test.ts covers them).
+ */
+const immerCanFold = (e: Event) => !('pathname' in e && e.pathname === '/sys/fs/bpf/__proto__')
+  && !(e.kind === 'bpf' && (e.attr as { pathname?: unknown }).pathname === '/sys/fs/bpf/__proto__');
+const immerEventArb = eventArb.filter(immerCanFold);
+
 describe('the reducer on the drafting engine', () => {
   it('is checked against the immer one (the mock took)', () => {
     const before = draftProduces;
@@ -71,7 +80,7 @@ describe('the reducer on the drafting engine', () => {
   });
 
   it('folds random event streams exactly as with immer', () => {
-    fc.assert(fc.property(fc.array(eventArb, { maxLength: 60 }), fc.integer(), (events, seed) => {
+    fc.assert(fc.property(fc.array(immerEventArb, { maxLength: 60 }), fc.integer(), (events, seed) => {
       runBoth(events, seed);
     }), { numRuns: 300 });
   });
@@ -81,7 +90,7 @@ describe('the reducer on the drafting engine', () => {
   });
 
   it('gives patches that step a folded trace back and forth', () => {
-    fc.assert(fc.property(fc.array(eventArb, { maxLength: 40 }), (events) => {
+    fc.assert(fc.property(fc.array(immerEventArb, { maxLength: 40 }), (events) => {
       let s = withPatches.initialState(0), plain = withDraft.initialState(0);
       for (const e of events) {
         last = { patches: [], inverse: [] }; // read-only commands open no draft

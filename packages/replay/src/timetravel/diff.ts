@@ -59,8 +59,10 @@ function setIn(node: unknown, path: Path, i: number, value: unknown): unknown {
   }
   const o = node as Record<string, unknown>;
   const copy = { ...o }; // integer keys ascending, then string keys in the original's order
-  const child = setIn(o[key], path, i + 1, value);
-  if (child === ABSENT) delete copy[key]; else copy[key] = child;
+  const child = setIn(hasOwn(o, key as string) ? o[key] : undefined, path, i + 1, value);
+  if (child === ABSENT) delete copy[key];
+  // (a key "__proto__" is an own property like any other: a plain assignment would set the prototype)
+  else Object.defineProperty(copy, key as string, { value: child, writable: true, enumerable: true, configurable: true });
   return Object.freeze(copy);
 }
 

@@ -1,6 +1,6 @@
 // The trace file format (see FORMAT.md): a header, then framed msgpack records.
 import { createRequire } from 'node:module';
-import { Packr } from 'msgpackr';
+import { Packr, Unpackr } from 'msgpackr';
 import type { Event, Result } from '@bpfsim/events';
 import type { KernelState } from '@bpfsim/reducer';
 import { crc32c } from './crc32c.ts';
@@ -54,6 +54,28 @@ export type AnyRecord = TraceRecord | OtherRecord;
 
 /** msgpack with plain maps and arrays (no msgpackr records): the header, every record of version 1, and every record but event records of version 2. */
 export const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, bundleStrings: false });
+
+/**
+ * Decodes a record that carries kernel state (the header, a `state` record) as `packr` does, but
+ * keeping a key "__proto__" (a pin at the mount's root may be named so), which msgpackr's objects
+ * rename to "__proto_": the maps are read as Maps and made objects here, each key an own property.
+ */
+const mapUnpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, moreTypes: false, bundleStrings: false });
+export function unpackStateful(bytes: Uint8Array): unknown {
+  return asObjects(mapUnpackr.unpack(bytes));
+}
+function asObjects(v: unknown): unknown {
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of v) Object.defineProperty(o, String(k), { value: asObjects(x), writable: true, enumerable: true, configurable: true });
+    return o;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = asObjects(v[i]);
+    return v;
+  }
+  return v;
+}
 
 /** The header's bytes: fixed fields, then the msgpack body; the CRC covers both. */
 export function encodeHeader(h: TraceHeader, version: number = FORMAT_VERSION): Uint8Array {

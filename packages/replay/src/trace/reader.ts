@@ -7,7 +7,7 @@ import type { Event, Result } from '@bpfsim/events';
 import { initialState, type KernelState } from '@bpfsim/reducer';
 import { crc32c } from './crc32c.ts';
 import {
-  FORMAT_VERSION, FRAME_HEAD, HEADER_FIXED, MAGIC, MAX_RECORD, packr,
+  FORMAT_VERSION, FRAME_HEAD, HEADER_FIXED, MAGIC, MAX_RECORD, packr, unpackStateful,
   type AnyRecord, type EndRecord, type EventRecord, type HashRecord, type StructuresRecord, type TraceHeader,
 } from './format.ts';
 import { eventUnpackr, MAX_SHARED_STRUCTURES } from './structures.ts';
@@ -88,7 +88,7 @@ function decodeHeader(b: Uint8Array): { header?: TraceHeader; version?: number; 
   if (crc !== dv.getUint32(16, true)) return { version, error: 'damaged header (CRC32C mismatch)', next: 0 };
   if (dv.getUint16(10, true) !== 0) return { version, error: `unsupported header flags 0x${dv.getUint16(10, true).toString(16)}`, next: 0 };
   let body: unknown;
-  try { body = packr.unpack(b.subarray(HEADER_FIXED, HEADER_FIXED + len)); } catch { return { version, error: 'damaged header (undecodable)', next: 0 }; }
+  try { body = unpackStateful(b.subarray(HEADER_FIXED, HEADER_FIXED + len)); } catch { return { version, error: 'damaged header (undecodable)', next: 0 }; }
   const h = body as Partial<TraceHeader> | null;
   if (!h || typeof h !== 'object' || typeof h.seed !== 'number' || typeof h.hashEvery !== 'number' || typeof h.hash !== 'string' || typeof h.bpfsim !== 'string') {
     return { version, error: 'damaged header (missing fields)', next: 0 };
@@ -253,7 +253,7 @@ export class Trace {
   /** The recorded state snapshot at position `at`, if the trace has one. */
   snapshot(at: number): KernelState | undefined {
     const s = this.scan.snapshots.get(at);
-    return s ? deepFreeze((packr.unpack(this.bytes.subarray(s[0], s[0] + s[1])) as { state: KernelState }).state) : undefined;
+    return s ? deepFreeze((unpackStateful(this.bytes.subarray(s[0], s[0] + s[1])) as { state: KernelState }).state) : undefined;
   }
 }
 
