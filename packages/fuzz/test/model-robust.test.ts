@@ -20,7 +20,11 @@ const intArb = (kind: string): fc.Arbitrary<number> => {
 };
 const hexArb = fc.uint8Array({ maxLength: 16 }).map((b) => Buffer.from(b).toString('hex'));
 const insnArb = fc.record({ code: fc.integer({ min: 0, max: 255 }), dst_reg: fc.integer({ min: 0, max: 15 }), src_reg: fc.integer({ min: 0, max: 15 }), off: fc.integer({ min: -0x8000, max: 0x7fff }), imm: intArb('s32') });
-const strArb = fc.oneof(fc.constantFrom('', 'GPL', 'p', '/sys/fs/bpf/a', '/sys/fs/bpf/d', '/sys/fs/bpf/d/x', 'eth0', 'x'.repeat(40)), fc.string({ maxLength: 20 }));
+const strArb = fc.oneof(fc.constantFrom('', 'GPL', 'p', '/sys/fs/bpf/a', '/sys/fs/bpf/d', '/sys/fs/bpf/d/x', 'eth0', 'x'.repeat(40), '/sys/fs/bpf/__proto__', '/sys/fs/bpf/constructor'), fc.string({ maxLength: 20 }));
+/** Names of Object.prototype members: as keys, kinds or commands they must be unknown names, not inherited members. */
+const PROTO_NAMES = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'];
+const withOwn = (o: unknown, k: string): Record<string, unknown> =>
+  Object.defineProperty({ ...(typeof o === 'object' && o !== null ? o : {}) }, k, { value: 1, writable: true, enumerable: true, configurable: true });
 
 /** A value for a schema field: mostly of the right type (to reach the fold), sometimes anything. */
 function fieldArb(f: Field): fc.Arbitrary<unknown> {
@@ -55,8 +59,17 @@ const otherArb = fc.oneof(
   fc.record({ kind: fc.constant('tick'), ns: intArb('u64') }),
   fc.record({ kind: fc.constant('packets'), packets: fc.array(fc.record({ ifindex: fc.nat(6), direction: fc.constantFrom('ingress', 'egress'), data: hexArb }), { maxLength: 2 }) }),
 );
+/** Events with a key (at the top, or in attr or in a packet's skb) or a kind or cmd named like a member of Object.prototype. */
+const protoNamedArb = fc.oneof(
+  fc.tuple(fc.oneof(bpfArb, otherArb), fc.constantFrom(...PROTO_NAMES)).map(([e, k]) => withOwn(e, k)),
+  fc.tuple(bpfArb, fc.constantFrom(...PROTO_NAMES)).map(([e, k]) => ({ ...e, attr: withOwn(e.attr, k) })),
+  fc.tuple(fc.constantFrom(...PROTO_NAMES), pidArb).map(([k, pid]) => ({ kind: k, pid })),
+  fc.tuple(fc.constantFrom(...PROTO_NAMES), pidArb).map(([k, pid]) => ({ kind: 'bpf', pid, cmd: k, attr: {} })),
+  fc.constantFrom(...PROTO_NAMES).map((k) => ({ kind: 'packets', packets: [{ ifindex: 1, direction: 'ingress', data: '00', skb: withOwn({}, k) }] })),
+);
 /** Anything at all, JSON, bytes, and events that are nearly or fully well-formed. */
 const anyEventArb: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 1, arbitrary: protoNamedArb },
   { weight: 6, arbitrary: bpfArb },
   { weight: 3, arbitrary: otherArb },
   { weight: 1, arbitrary: fc.jsonValue() },
