@@ -91,6 +91,8 @@
 //   - produce(draft, ...) (nested produce on a draft), curried produce and `nothing` are not
 //     supported; storing a draft inside itself throws instead of overflowing the stack.
 //   - Object.getOwnPropertyDescriptor(draft, k).value is the child's draft (immer's: the raw value).
+//   - A key "__proto__" is stored as an own property, as any other key (immer's set trap assigns it,
+//     which sets the prototype; a bpffs pin may be named so).
 //   - isDraft() is true for a finished draft (immer's revoked proxies throw on any access).
 import { currentState, deepFreeze, isDraftable, run, stateOf, type DraftState } from './engine.ts';
 import { generatePatches, type Patch } from './patches.ts';
