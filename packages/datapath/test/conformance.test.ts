@@ -60,3 +60,10 @@ describe.skipIf(!existsSync(NEGATIVE))('bpf_conformance negative/*.data', () => 
     expect(r.r0).not.toBe(BigInt.asUintN(64, d.result!));
   });
 });
+
+describe('the assembler', () => {
+  it('refuses a mnemonic named like a member of Object.prototype (it once assembled as an ALU or jump op)', () => {
+    for (const mn of ['constructor', 'constructor32', 'valueof']) expect(() => assemble(`${mn} %r0, 1\nexit`), mn).toThrow(/Invalid mnemonic/);
+    expect(() => assemble('lock constructor [%r1+0], %r2\nexit')).toThrow(/invalid atomic op/);
+  });
+});

@@ -28,6 +28,8 @@ const JMP: Record<string, number> = {
   jsge: op.BPF_JSGE, jlt: op.BPF_JLT, jle: op.BPF_JLE, jslt: op.BPF_JSLT, jsle: op.BPF_JSLE,
 };
 const SIZES: Record<string, number> = { b: op.BPF_B, h: op.BPF_H, w: op.BPF_W, dw: op.BPF_DW };
+/** A mnemonic's entry in one of the tables above (own keys only: "constructor" is no mnemonic). */
+const entry = (t: Record<string, number>, k: string): number | undefined => (Object.prototype.hasOwnProperty.call(t, k) ? t[k] : undefined);
 const ATOMIC: Record<string, number> = { add: op.BPF_ADD, or: op.BPF_OR, and: op.BPF_AND, xor: op.BPF_XOR, xchg: op.BPF_XCHG, cmpxchg: op.BPF_CMPXCHG };
 
 /** A number in decimal or 0x hex, optionally negative, as a BigInt. */
@@ -143,7 +145,7 @@ export function assemble(text: string): Insn[] {
       if (args.length !== 3) throw new AsmError(ln, 'lock takes [fetch] op [%rD+off], %rS');
       const w = args[0].endsWith('32');
       const name = w ? args[0].slice(0, -2) : args[0];
-      const a = ATOMIC[name];
+      const a = entry(ATOMIC, name);
       if (a === undefined) throw new AsmError(ln, `invalid atomic op '${args[0]}'`);
       if (fetch && (a === op.BPF_XCHG || a === op.BPF_CMPXCHG)) throw new AsmError(ln, `${name} always fetches`);
       const [d, o] = memOperand(args[1], ln);
@@ -178,7 +180,7 @@ export function assemble(text: string): Insn[] {
       out.push(insn((m[2] === '64' ? op.BPF_ALU64 : op.BPF_ALU) | op.BPF_MOV | op.BPF_X, reg(ops[0], ln), reg(ops[1], ln), Number(m[1])));
       continue;
     }
-    if ((m = /^([a-z]+?)(32)?$/.exec(mn)) && ALU[m[1]] !== undefined) {
+    if ((m = /^([a-z]+?)(32)?$/.exec(mn)) && entry(ALU, m[1]) !== undefined) {
       const cls = m[2] ? op.BPF_ALU : op.BPF_ALU64;
       const off = m[1] === 'sdiv' || m[1] === 'smod' ? 1 : 0;
       if (m[1] === 'neg') { want(1); out.push(insn(cls | op.BPF_NEG, reg(ops[0], ln))); continue; }
@@ -188,7 +190,7 @@ export function assemble(text: string): Insn[] {
       else out.push(insn(cls | ALU[m[1]] | op.BPF_K, d, 0, off, imm32(ops[1], ln)));
       continue;
     }
-    if ((m = /^([a-z]+?)(32)?$/.exec(mn)) && JMP[m[1]] !== undefined) {
+    if ((m = /^([a-z]+?)(32)?$/.exec(mn)) && entry(JMP, m[1]) !== undefined) {
       want(3);
       const cls = m[2] ? op.BPF_JMP32 : op.BPF_JMP;
       const d = reg(ops[0], ln);
