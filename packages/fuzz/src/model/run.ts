@@ -283,7 +283,7 @@ class Run<W> {
       if (!ok || this.violation) return;
     } else if (this.violation) return;
     // Interrupts fire before the op's syscalls: the at-th one (counting only those right after a
-    // syscall the adversary's \`after\` accepts, if it has one).
+    // syscall the adversary's `after` accepts, if it has one).
     this.pending = interrupts.length ? interrupts.filter((it) => c.adversaries.get(it.adversary)?.actions[it.action] !== undefined) : NO_INTERRUPTS;
     this.counters.fill(0);
     this.last = undefined;

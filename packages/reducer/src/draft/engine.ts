@@ -384,8 +384,7 @@ function set(s: DraftState, prop: PropertyKey, value: unknown): void {
     if (Object.is(src[prop], value) && (value !== undefined || hasOwn(src, prop))) return;
   }
   if (s.copy === null) markChanged(s);
-  if (prop === '__proto__') setOwn(s.copy, prop, value);
-  else s.copy[prop] = value;
+  setOwn(s.copy, prop, value);
   recordAssigned(s, prop);
   if ((prop as string).length > 2 && (s.flags & ARRAY) === 0 && isIndexKey(prop) && +(prop as string) >= FAR_INDEX) s.flags |= RISKY;
 }

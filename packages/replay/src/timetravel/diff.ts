@@ -9,6 +9,7 @@
 //  - diffLines(): what people read: `netdevs.3.tcx_ingress.items[1]: + {prog_id: 7, link_id: 0}`,
 //    keys added (+) and removed (-), leaves changed (old → new), array elements inserted and
 //    removed (by a longest common subsequence).
+import { setOwn } from '../trace/format.ts';
 
 /** A path segment: an object key, or (a number) an array index. */
 export type Seg = string | number;
@@ -60,9 +61,7 @@ function setIn(node: unknown, path: Path, i: number, value: unknown): unknown {
   const o = node as Record<string, unknown>;
   const copy = { ...o }; // integer keys ascending, then string keys in the original's order
   const child = setIn(hasOwn(o, key as string) ? o[key] : undefined, path, i + 1, value);
-  if (child === ABSENT) delete copy[key];
-  // (a key "__proto__" is an own property like any other: a plain assignment would set the prototype)
-  else Object.defineProperty(copy, key as string, { value: child, writable: true, enumerable: true, configurable: true });
+  if (child === ABSENT) delete copy[key]; else setOwn(copy, key as string, child);
   return Object.freeze(copy);
 }
 

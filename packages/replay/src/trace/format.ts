@@ -67,7 +67,7 @@ export function unpackStateful(bytes: Uint8Array): unknown {
 function asObjects(v: unknown): unknown {
   if (v instanceof Map) {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of v) Object.defineProperty(o, String(k), { value: asObjects(x), writable: true, enumerable: true, configurable: true });
+    for (const [k, x] of v) setOwn(o, String(k), asObjects(x));
     return o;
   }
   if (Array.isArray(v)) {
@@ -75,6 +75,15 @@ function asObjects(v: unknown): unknown {
     return v;
   }
   return v;
+}
+
+/**
+ * `o[k] = v` as an own data property: for "__proto__", a plain assignment would call
+ * Object.prototype's setter and change `o`'s prototype instead. (The draft engine has its own.)
+ */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** The header's bytes: fixed fields, then the msgpack body; the CRC covers both. */
