@@ -9,3 +9,4 @@ export { Trace, TraceError, scanTrace, readTrace, deepFreeze, type Scan, type Tr
 export { recordKernel, type Recorder } from './recorder.ts';
 export { replayTrace, type ReplayReport, type ReplayOptions, type Divergence } from './replay.ts';
 export { traceFromEntries } from './memory.ts';
+export { ReplayPool, segmentCuts, MIN_SEGMENT, type ReplayPoolOptions } from './pool.ts';

@@ -194,9 +194,12 @@ export class Trace {
   /** Version 2's decoder of event records, with the trace's structures, and its fast path (records.ts). */
   readonly #unpackr: Unpackr | undefined;
   readonly #fast: EventRecordReader | undefined;
+  /** msgpackr does not decode every record from shared memory: such bytes are copied out first. */
+  readonly #shared: boolean;
 
   private constructor(bytes: Uint8Array, scan: Scan) {
     this.bytes = bytes;
+    this.#shared = bytes.buffer instanceof SharedArrayBuffer;
     this.scan = scan;
     this.header = scan.header!;
     this.#unpackr = scan.version! >= 2 ? eventUnpackr(scan.structures) : undefined;
@@ -208,6 +211,16 @@ export class Trace {
     const scan = scanTrace(bytes);
     if (scan.error) throw new TraceError(`${name}: ${scan.error}`);
     return new Trace(bytes, scan);
+  }
+
+  /**
+   * A trace whose bytes were scanned already (by `scan`, of these very bytes: nothing is checked
+   * again), as a replay worker receives one: bytes in shared memory and the scan without its header.
+   */
+  static scanned(bytes: Uint8Array, scan: Omit<Scan, 'header'>): Trace {
+    const header = decodeHeader(bytes).header;
+    if (!header) throw new TraceError('trace: the header of scanned bytes does not decode');
+    return new Trace(bytes, { ...scan, header });
   }
 
   /** Reads and opens a trace file; throws TraceError (with the errno code) when it cannot be read. */
@@ -229,8 +242,9 @@ export class Trace {
   decode(i: number): EventRecord {
     // Decoding in place (start/end) spares a subarray and a DataView per record.
     const start = this.scan.eventOffsets[i], end = start + this.scan.eventLengths[i];
-    if (!this.#unpackr) return packr.unpack(this.bytes, { start, end }) as EventRecord;
-    const v = (this.#fast!.read(this.bytes, start, end) ?? this.#unpackr.unpack(this.bytes, { start, end })) as [Event, Result];
+    if (!this.#unpackr) return (this.#shared ? packr.unpack(this.bytes.slice(start, end)) : packr.unpack(this.bytes, { start, end })) as EventRecord;
+    const v = (this.#fast!.read(this.bytes, start, end)
+      ?? (this.#shared ? this.#unpackr.unpack(this.bytes.slice(start, end)) : this.#unpackr.unpack(this.bytes, { start, end }))) as [Event, Result];
     return { kind: 'event', event: v[0], result: v[1] };
   }
 
@@ -253,7 +267,8 @@ export class Trace {
   /** The recorded state snapshot at position `at`, if the trace has one. */
   snapshot(at: number): KernelState | undefined {
     const s = this.scan.snapshots.get(at);
-    return s ? deepFreeze((unpackStateful(this.bytes.subarray(s[0], s[0] + s[1])) as { state: KernelState }).state) : undefined;
+    const bytes = !s ? undefined : this.#shared ? this.bytes.slice(s[0], s[0] + s[1]) : this.bytes.subarray(s[0], s[0] + s[1]);
+    return bytes ? deepFreeze((unpackStateful(bytes) as { state: KernelState }).state) : undefined;
   }
 }
 

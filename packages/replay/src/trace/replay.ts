@@ -9,6 +9,7 @@ import { diffLines, sameValue, type DiffLine } from '../timetravel/diff.ts';
 import type { FoldFn } from '../timetravel/session.ts';
 import { stateHash, STATE_HASH_ALGORITHM } from './hash.ts';
 import type { Trace, TraceStop } from './reader.ts';
+import type { ReplayPool } from './pool.ts';
 
 export interface Divergence {
   /**
@@ -62,33 +63,66 @@ export interface ReplayOptions {
   readonly validate?: boolean;
   /** Called after each event that agreed, with the states around it (for timelines). */
   readonly onEvent?: (index: number, event: Event, result: Result, before: KernelState, after: KernelState) => void;
+  /**
+   * Replays segments between the trace's snapshots on the pool's threads too (pool.ts): the same
+   * report. Ignored with `fold`, `foldMany` or `onEvent`, and for traces with fewer than two segments.
+   */
+  readonly pool?: ReplayPool;
 }
 
 /** Events folded in one draft at most (between records, batches are shorter). */
 const MAX_BATCH = 1024;
 
 export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayReport {
+  if (trace.header.hash !== STATE_HASH_ALGORITHM) {
+    const state = trace.initialState();
+    return {
+      ok: false, events: 0, hashesChecked: 0, snapshotsChecked: 0, endChecked: false, finalHash: stateHash(state), state,
+      divergence: { kind: 'invalid', position: 0, diff: [], message: `the trace's state hashes are ${trace.header.hash}; this bpfsim computes ${STATE_HASH_ALGORITHM}` },
+      ...(trace.scan.stop ? { stop: trace.scan.stop } : {}),
+    };
+  }
+  if (opts.pool && !opts.fold && !opts.foldMany && !opts.onEvent) {
+    const r = opts.pool.replay(trace, opts);
+    if (r) return r;
+  }
+  return replayRange(trace, opts, 0, trace.length, trace.initialState());
+}
+
+/** The first index in the sorted `xs` whose value passes `p` (xs.length when none does). */
+function firstAt<T>(xs: readonly T[], p: (x: T) => boolean): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (p(xs[mid])) hi = mid; else lo = mid + 1; }
+  return lo;
+}
+
+/**
+ * Replays events [first, last) from `start`, the state after `first` events, checking every result
+ * and every record at positions first + 1 .. last (from 0 on when `first` is 0), and the end record
+ * when `last` is the trace's length. A range's report counts only what it checked.
+ */
+export function replayRange(trace: Trace, opts: ReplayOptions, first: number, last: number, start: KernelState): ReplayReport {
   const foldFn = opts.fold ?? reducerFold;
   const validate = opts.validate ?? true;
   const every = opts.progressEvery ?? 10_000;
-  const n = trace.length;
+  const n = last;
   const scan = trace.scan;
-  let state = trace.initialState();
+  let state = start;
   let hashesChecked = 0, snapshotsChecked = 0, endChecked = false;
   // The last position whose state is known to agree, and that state.
-  let goodPos = 0, goodState = state;
-  let h = 0; // next hash record
+  let goodPos = first, goodState = state;
+  // Records at `first` itself are the range before's to check (position 0's are the first range's).
+  const past = (at: number) => (first === 0 ? at >= 0 : at > first);
+  let h = firstAt(scan.hashes, (r) => past(r.at)); // next hash record
   const snapshotAts = [...scan.snapshots.keys()].sort((a, b) => a - b);
-  let sn = 0;
+  let sn = firstAt(snapshotAts, past);
   const others = scan.others;
-  let ot = 0;
+  let ot = firstAt(others, (o) => past(o.at));
+  const atEnd = last === trace.length;
   const done = (divergence?: Divergence, events = n): ReplayReport => ({
     ok: !divergence, events, hashesChecked, snapshotsChecked, endChecked, finalHash: stateHash(state),
-    ...(divergence ? { divergence } : {}), ...(scan.stop ? { stop: scan.stop } : {}), state,
+    ...(divergence ? { divergence } : {}), ...(scan.stop && atEnd ? { stop: scan.stop } : {}), state,
   });
-  if (trace.header.hash !== STATE_HASH_ALGORITHM) {
-    return done({ kind: 'invalid', position: 0, diff: [], message: `the trace's state hashes are ${trace.header.hash}; this bpfsim computes ${STATE_HASH_ALGORITHM}` }, 0);
-  }
   // Checks the records that sit at position p (after p events): hashes, snapshots, other kinds.
   const checkAt = (p: number): Divergence | undefined => {
     for (; sn < snapshotAts.length && snapshotAts[sn] <= p; sn++) {
@@ -111,7 +145,7 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
     }
     return undefined;
   };
-  let d = checkAt(0);
+  let d = first === 0 ? checkAt(0) : undefined;
   if (d) return done(d, 0);
   /** Folds events [from, to) one at a time: a divergence found there, with its full report. */
   const oneByOne = (from: number, to: number): ReplayReport | undefined => {
@@ -139,7 +173,7 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
       opts.onEvent?.(i, rec.event, actual, before, state);
       d = checkAt(i + 1);
       if (d) return done(d, i + 1);
-      if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, n);
+      if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, trace.length);
     }
     return undefined;
   };
@@ -167,16 +201,16 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
     }
     d = checkAt(to);
     if (d) return done(d, to);
-    if (opts.onProgress && Math.floor(to / every) > Math.floor(from / every)) opts.onProgress(to, n);
+    if (opts.onProgress && Math.floor(to / every) > Math.floor(from / every)) opts.onProgress(to, trace.length);
     return undefined;
   };
   // Folding many events per draft needs the default fold (or a foldMany given) and no per-event hook.
   const many = opts.foldMany ?? (opts.fold || opts.onEvent ? undefined : reducerFoldMany);
   if (!many) {
-    const r = oneByOne(0, n);
+    const r = oneByOne(first, n);
     if (r) return r;
   } else {
-    for (let i = 0; i < n;) {
+    for (let i = first; i < n;) {
       // The batch ends at the next position where a record is to be checked.
       let to = Math.min(n, i + MAX_BATCH);
       if (sn < snapshotAts.length) to = Math.min(to, snapshotAts[sn]);
@@ -188,13 +222,13 @@ export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayRepor
       i = to;
     }
   }
-  if (scan.end) {
+  if (scan.end && atEnd) {
     const got = stateHash(state);
     if (got !== scan.end.hash) {
       return done({ kind: 'end', position: n, recordedHash: scan.end.hash, actualHash: got, since: goodPos, diff: diffLines(goodState, state), message: `the final state hashes to ${got}, the end record says ${scan.end.hash} (the state last agreed after ${goodPos} events)` });
     }
     endChecked = true;
   }
-  opts.onProgress?.(n, n);
+  if (atEnd) opts.onProgress?.(n, n);
   return done();
 }
