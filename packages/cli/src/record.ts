@@ -14,7 +14,8 @@ export function recordCommand(args: string[]): number {
   const out = flag(p, '-o', '--output');
   if (!out) throw new CliError('record: expected -o TRACE, the trace file to write', 2);
   const hashEvery = intOption('record', '--hash-every', flag(p, '--hash-every'), DEFAULT_HASH_EVERY);
-  const snapshotEvery = intOption('record', '--snapshot-every', flag(p, '--snapshot-every'), 0);
+  const snapOpt = flag(p, '--snapshot-every');
+  const snapshotEvery = snapOpt === undefined || snapOpt === 'auto' ? 'auto' as const : intOption('record', '--snapshot-every', snapOpt, 0);
   const fsync = (flag(p, '--fsync') ?? 'hash') as FsyncPolicy;
   if (!['never', 'hash', 'always'].includes(fsync)) throw new CliError(`record: --fsync: expected never, hash or always, got ${JSON.stringify(fsync)}`, 2);
   const file = p.positional[0];

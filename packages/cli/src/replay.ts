@@ -1,21 +1,43 @@
 // `bpfsim replay TRACE`: fold a trace from the start, checking every result and state hash.
 import { formatCall, formatResult } from '@bpfsim/replay';
-import { replayTrace, type Divergence } from '@bpfsim/replay';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { ReplayPool, replayTrace, AUTO_SNAPSHOT_EVERY, type Divergence } from '@bpfsim/replay';
 import { formatDiffLine } from '@bpfsim/replay';
 import { printTimelineEntry } from './timeline.ts';
 import { CliError } from './errors.ts';
-import { describeStop, openTrace, parseArgs } from './trace-cli.ts';
+import { describeStop, intOption, openTrace, parseArgs } from './trace-cli.ts';
+
+/**
+ * A trace file this large has two segments or more between its automatic snapshots (at ~64 bytes
+ * an event): worth starting worker threads for, before it is read (a worker takes about a second
+ * to start).
+ */
+const PARALLEL_BYTES = 2 * AUTO_SNAPSHOT_EVERY * 64;
 
 /** Exit codes: 0 everything agrees; 1 a divergence; 2 unusable input; 3 all intact events agree but the trace is damaged or unclosed. */
 export function replayCommand(args: string[]): number {
-  const p = parseArgs('replay', args, ['--progress'], ['--quiet', '-q', '--timeline']);
+  const p = parseArgs('replay', args, ['--progress', '--workers'], ['--quiet', '-q', '--timeline']);
   if (p.positional.length !== 1) throw new CliError('replay: expected one trace file (bpfsim replay TRACE)', 2);
-  const trace = openTrace(p.positional[0]);
   const quiet = p.flags.has('--quiet') || p.flags.has('-q');
   const timeline = p.flags.has('--timeline');
-  const bar = progressBar(trace.length, timeline ? 'never' : p.flags.get('--progress'));
-  const report = replayTrace(trace, { onProgress: bar.update, progressEvery: 1000, ...(timeline ? { onEvent: printTimelineEntry } : {}) });
-  bar.done();
+  const w = p.flags.get('--workers');
+  const workers = w === undefined ? Math.min(availableParallelism() - 1, 7) : intOption('replay', '--workers', w as string, 0);
+  let size = 0;
+  try { size = statSync(p.positional[0]).size; } catch { /* openTrace says why */ }
+  const pool = workers > 0 && !timeline && (w !== undefined || size >= PARALLEL_BYTES) ? new ReplayPool({ workers }) : undefined;
+  try {
+    const trace = openTrace(p.positional[0]);
+    const bar = progressBar(trace.length, timeline ? 'never' : p.flags.get('--progress'));
+    const report = replayTrace(trace, { onProgress: bar.update, progressEvery: 1000, ...(timeline ? { onEvent: printTimelineEntry } : {}), ...(pool ? { pool } : {}) });
+    bar.done();
+    return summarize(report, quiet);
+  } finally {
+    void pool?.close();
+  }
+}
+
+function summarize(report: ReturnType<typeof replayTrace>, quiet: boolean): number {
   const out = (s: string) => process.stdout.write(s + '\n');
   if (report.divergence) {
     printDivergence(report.divergence, out);

@@ -14,13 +14,16 @@ export const TRACE_COMMANDS = ['record', 'replay', 'show', 'diff', 'blame', 'bis
 export const TRACE_USAGE = `  record SCENARIO -o TRACE
                 fold a scenario, recording every event, its result and state hashes to TRACE
                   --hash-every N      a state hash every N events (default 256)
-                  --snapshot-every N  a full state snapshot every N events (default 0: none)
+                  --snapshot-every N  a full state snapshot every N events (default auto: every 65,536
+                                      unless snapshots would take most of the file)
                   --fsync MODE        never | hash (default: at every hash record) | always
   replay TRACE  fold a trace, checking every result and state hash; exit 1 at a divergence,
                 3 when all intact events agree but the trace is damaged or unclosed
                   --quiet             print nothing when everything agrees
                   --progress MODE     auto (default: on a terminal, long traces) | always | never
                   --timeline          print every event, its result, its packets' fates and what it changed
+                  --workers N         threads besides this one replaying the segments between
+                                      snapshots (default: one per other core, for traces over 8 MB)
   show TRACE [--at N]
                 the state after N events (default: the end) as bpftool prints it (--json: as JSON)
   diff TRACE A B

@@ -51,6 +51,30 @@ describe('bpfsim record / replay', () => {
     expect(r.stdout).toContain('    netdevs.3.tcx_ingress.items[1]: + {prog_id: 2, link_id: 1}');
   });
 
+  it('replays on worker threads (--workers) with the same report, a divergence included', () => {
+    // 20,000 events with a snapshot every 8,192: three segments of at least MIN_SEGMENT.
+    const evs: Event[] = [];
+    for (let c = 0; evs.length < 20_000; c++) {
+      evs.push({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_CREATE', attr: { map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 8 } } as Event);
+      for (let k = 0; k < 8; k++) evs.push({ kind: 'bpf', pid: 1, cmd: 'BPF_MAP_UPDATE_ELEM', attr: { map_fd: 3, key: `0${k}000000`, value: (c >>> 0).toString(16).padStart(8, '0') } } as Event);
+      evs.push({ kind: 'close', pid: 1, fd: 3 });
+    }
+    let s = initialState(0);
+    const entries = evs.map((e) => { const r = fold(s, e); s = r.state; return { event: e, result: r.result }; });
+    const good = join(tmp, 'long.trace'), bad = join(tmp, 'long-bad.trace');
+    writeFileSync(good, traceFromEntries(entries, { snapshotEvery: 8192 }).bytes);
+    entries[3_000] = { ...entries[3_000], result: { ret: -1 } };
+    writeFileSync(bad, traceFromEntries(entries, { snapshotEvery: 8192 }).bytes);
+    const said = [good, bad].map((file) => {
+      const alone = cli(['replay', file, '--workers', '0']), shared = cli(['replay', file, '--workers', '1']);
+      expect(shared.stderr).toBe('');
+      expect([shared.status, shared.stdout]).toEqual([alone.status, alone.stdout]);
+      return shared.stdout;
+    });
+    expect(said[0]).toMatch(/^replayed 20000 events: every result agrees, and so do 78 state hashes, 2 snapshots and the end record\n/);
+    expect(said[1]).toContain('divergence at event 3000: event 3000: the result differs');
+  });
+
   it('replays the intact prefix of a torn trace, warns and exits 3', () => {
     const bytes = readFileSync(trace);
     const torn = join(tmp, 'torn.trace');

@@ -12,7 +12,7 @@ import { fold, initialState, type KernelState } from '@bpfsim/reducer';
 import { eventArb } from '../../reducer/test/arbitraries.ts';
 import {
   crc32c, stateHash, traceFromEntries, readTrace, scanTrace, Trace, TraceError, TraceWriter, MemorySink,
-  recordKernel, replayTrace, FORMAT_VERSION, encodeRecord, encodeEventV1, type AnyRecord,
+  recordKernel, replayTrace, FORMAT_VERSION, AUTO_SNAPSHOT_EVERY, deepFreeze, encodeRecord, encodeEventV1, type AnyRecord,
 } from '../src/trace/index.ts';
 import { MAX_SHARED_STRUCTURES } from '../src/trace/structures.ts';
 import { formatDiffLine } from '../src/timetravel/diff.ts';
@@ -237,6 +237,31 @@ describe('round trip', () => {
     expect(t.end).toEqual({ kind: 'end', events: SAMPLE.length, hash: stateHash(k.state) });
     expect(Array.from({ length: t.length }, (_, i) => t.record(i))).toEqual(k.trace.map((x) => ({ kind: 'event', ...x })));
     expect(replayTrace(t).ok).toBe(true);
+  });
+
+  it("snapshots 'auto' (recordKernel's default): every AUTO_SNAPSHOT_EVERY events at a hash record, unless they would outweigh the records between them", () => {
+    const close = { event: { kind: 'close', pid: 1, fd: 3 } as Event, result: { ret: -9 } };
+    const snapshotsOf = (state: KernelState, hashEvery: number) => {
+      const sink = new MemorySink();
+      const w = new TraceWriter(sink, { snapshotEvery: 'auto', hashEvery, state });
+      for (let i = 0; i < 3 * AUTO_SNAPSHOT_EVERY + 5; i++) w.append(close, state);
+      w.close(state);
+      const t = Trace.open(sink.bytes());
+      const at = [...t.scan.snapshots.keys()];
+      if (at.length) expect(stateHash(t.snapshot(at[0])!)).toBe(stateHash(state));
+      return at;
+    };
+    const small = initialState(0);
+    expect(snapshotsOf(small, 256)).toEqual([1, 2, 3].map((k) => k * AUTO_SNAPSHOT_EVERY));
+    expect(snapshotsOf(small, 100_000)).toEqual([100_000]); // (rounded up to hash records)
+    expect(snapshotsOf(small, 0)).toEqual([]);
+    // A state whose snapshot takes more bytes than 65,536 close records: every other one is left out.
+    // (Its table of 80,000 entries is more than msgpack's map16 holds: packed as a map32.)
+    const bpffs: Record<string, { kind: 'dir' }> = {};
+    for (let i = 0; i < 80_000; i++) bpffs[`d${i}`] = { kind: 'dir' };
+    const big = deepFreeze({ ...small, bpffs }); // (frozen, as states are: its hash is memoised)
+    expect(snapshotsOf(big, 256)).toEqual([1, 3].map((k) => k * AUTO_SNAPSHOT_EVERY));
+    expect(() => new TraceWriter(new MemorySink(), { snapshotEvery: 'often' as never })).toThrow(/snapshotEvery: expected an integer >= 0 or 'auto'/);
   });
 
   it('is deterministic: the same events give the same bytes', () => {

@@ -54,6 +54,19 @@ export type AnyRecord = TraceRecord | OtherRecord;
 
 /** msgpack with plain maps and arrays (no msgpackr records): the header, every record of version 1, and every record but event records of version 2. */
 export const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, bundleStrings: false });
+/** The same, sizing each map's header to its entries (map32 past 65,535), for what packr's map16 cannot hold. */
+const widePackr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, bundleStrings: false, variableMapSize: true });
+
+/**
+ * packr.pack(v); a value holding a map of more than 65,535 entries (a state with that many pins,
+ * say) is packed with map headers sized to fit, which every reader decodes alike.
+ */
+export function packWide(v: unknown): Uint8Array {
+  try { return packr.pack(v); } catch (e) {
+    if (!/too large to serialize with fast 16-bit map size/.test((e as Error).message)) throw e;
+    return widePackr.pack(v);
+  }
+}
 
 /**
  * Decodes a record that carries kernel state (the header, a `state` record) as `packr` does, but
@@ -91,7 +104,7 @@ export function encodeHeader(h: TraceHeader, version: number = FORMAT_VERSION): 
   const body: Record<string, unknown> = { bpfsim: h.bpfsim, seed: h.seed, hashEvery: h.hashEvery, hash: h.hash };
   if (h.name !== undefined) body.name = h.name;
   if (h.state !== undefined) body.state = h.state;
-  const packed = packr.pack(body);
+  const packed = packWide(body);
   const out = new Uint8Array(HEADER_FIXED + packed.length);
   out.set(MAGIC, 0);
   const dv = new DataView(out.buffer);
@@ -115,7 +128,7 @@ export function frame(payload: Uint8Array): Uint8Array {
 
 /** A record's payload: a msgpack map whose first key is `kind` (readers peek at it without decoding). */
 export function encodeRecord(rec: AnyRecord): Uint8Array {
-  return frame(packr.pack(Object.keys(rec)[0] === 'kind' ? rec : Object.assign({ kind: rec.kind }, rec)));
+  return frame(packWide(Object.keys(rec)[0] === 'kind' ? rec : Object.assign({ kind: rec.kind }, rec)));
 }
 
 /** A version 1 event record (this bpfsim writes version 2: see EventPacker in structures.ts). */

@@ -153,15 +153,18 @@ export class ReplayPool {
 
     const mine: (ReplayReport | undefined)[] = new Array(S).fill(undefined);
     const theirs: (SegmentMessage | undefined)[] = new Array(S).fill(undefined);
-    let doneEvents = 0;
-    const finished = (k: number) => { doneEvents += cuts[k + 1] - cuts[k]; opts.onProgress?.(Math.min(doneEvents, n), n); };
+    // Progress: events of finished segments, plus how far this thread is into its current one.
+    let doneEvents = 0, live = 0, shown = 0;
+    const progress = () => {
+      const d = Math.min(doneEvents + live, n);
+      if (d > shown && opts.onProgress) { shown = d; opts.onProgress(d, n); }
+    };
+    const finished = (k: number) => { doneEvents += cuts[k + 1] - cuts[k]; progress(); };
     const runHere = (k: number): ReplayReport | undefined => {
       const start = k === 0 ? trace.initialState() : trace.snapshot(cuts[k]);
       if (!start) return undefined;
-      const before = doneEvents;
-      const r = replayRange(trace, {
-        ...opts, onProgress: opts.onProgress ? (i) => opts.onProgress!(Math.min(before + i - cuts[k], n), n) : undefined,
-      }, cuts[k], cuts[k + 1], start);
+      const r = replayRange(trace, { ...opts, onProgress: (i) => { live = i - cuts[k]; progress(); } }, cuts[k], cuts[k + 1], start);
+      live = 0;
       if (theirs[k] || mine[k]) return r; // taken back from a stalled worker that answered since
       mine[k] = r;
       this.stats.here++;

@@ -19,7 +19,7 @@ export function recordKernel(kernel: Kernel, target: string | TraceSink, opts: O
   const start = kernel.state;
   const fresh = stateHash(start) === stateHash(initialState(kernel.seed));
   const sink = typeof target === 'string' ? new FileSink(target) : target;
-  const writer = new TraceWriter(sink, { ...opts, seed: kernel.seed, ...(fresh ? {} : { state: start }) });
+  const writer = new TraceWriter(sink, { snapshotEvery: 'auto', ...opts, seed: kernel.seed, ...(fresh ? {} : { state: start }) });
   const previous = kernel.onEvent;
   const hook: NonNullable<Kernel['onEvent']> = (entry, state) => {
     writer.append(entry, state);

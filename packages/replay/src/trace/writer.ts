@@ -13,13 +13,22 @@ import { BPFSIM_VERSION, DEFAULT_HASH_EVERY, encodeEventV1, encodeHeader, encode
 import { EventPacker } from './structures.ts';
 import { STATE_HASH_ALGORITHM, stateHash } from './hash.ts';
 
+/** 'auto' snapshots come at most this often (rounded up to a multiple of hashEvery). */
+export const AUTO_SNAPSHOT_EVERY = 65_536;
+
 export type FsyncPolicy = 'never' | 'hash' | 'always';
 
 export interface TraceWriterOptions {
   /** A hash record every this many events (default 256; 0: only the end record's). */
   readonly hashEvery?: number;
-  /** A full state snapshot every this many events (default 0: none). Lets replay diff a divergent state against the recorded one. */
-  readonly snapshotEvery?: number;
+  /**
+   * A full state snapshot every this many events (default 0: none). Lets replay diff a divergent
+   * state against the recorded one, and replay segments between snapshots on several threads
+   * (ReplayPool). 'auto': every AUTO_SNAPSHOT_EVERY events, where a hash record is written too,
+   * unless the records since the last snapshot take fewer bytes than it did (so that snapshots
+   * of a large state stay under about half of the file).
+   */
+  readonly snapshotEvery?: number | 'auto';
   readonly fsync?: FsyncPolicy;
   /** The seed the states came from (default 0). */
   readonly seed?: number;
@@ -70,6 +79,9 @@ export class TraceWriter {
   readonly #sink: TraceSink;
   readonly #hashEvery: number;
   readonly #snapshotEvery: number;
+  /** 'auto': the size of the last snapshot and the bytes written when it was (else -1). */
+  #snapshotBytes = -1;
+  #snapshotAt = 0;
   readonly #fsync: FsyncPolicy;
   #events = 0;
   #bytes = 0;
@@ -82,10 +94,12 @@ export class TraceWriter {
   constructor(sink: TraceSink, opts: TraceWriterOptions = {}) {
     this.#sink = sink;
     this.#hashEvery = opts.hashEvery ?? DEFAULT_HASH_EVERY;
-    this.#snapshotEvery = opts.snapshotEvery ?? 0;
+    const auto = opts.snapshotEvery === 'auto';
+    this.#snapshotEvery = auto ? (this.#hashEvery ? Math.ceil(AUTO_SNAPSHOT_EVERY / this.#hashEvery) * this.#hashEvery : 0) : opts.snapshotEvery ?? 0;
+    if (auto) this.#snapshotBytes = 0;
     this.#fsync = opts.fsync ?? 'hash';
     if (!(Number.isInteger(this.#hashEvery) && this.#hashEvery >= 0)) throw new RangeError('hashEvery: expected an integer >= 0');
-    if (!(Number.isInteger(this.#snapshotEvery) && this.#snapshotEvery >= 0)) throw new RangeError('snapshotEvery: expected an integer >= 0');
+    if (!(Number.isInteger(this.#snapshotEvery) && this.#snapshotEvery >= 0)) throw new RangeError("snapshotEvery: expected an integer >= 0 or 'auto'");
     const header: TraceHeader = {
       bpfsim: BPFSIM_VERSION, seed: opts.seed ?? 0, hashEvery: this.#hashEvery, hash: STATE_HASH_ALGORITHM,
       ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.state !== undefined ? { state: opts.state } : {}),
@@ -121,9 +135,11 @@ export class TraceWriter {
     this.#events++;
     if (state) this.#lastState = state;
     let synced = false;
-    if (this.#snapshotEvery && this.#events % this.#snapshotEvery === 0) {
+    if (this.#snapshotEvery && this.#events % this.#snapshotEvery === 0 && this.#bytes - this.#snapshotAt >= this.#snapshotBytes) {
       if (!state) throw new Error(`TraceWriter: the state after event ${this.#events - 1} is needed for its snapshot`);
-      this.#put(encodeRecord({ kind: 'state', at: this.#events, state }));
+      const rec = encodeRecord({ kind: 'state', at: this.#events, state });
+      this.#put(rec);
+      if (this.#snapshotBytes >= 0) { this.#snapshotBytes = rec.length; this.#snapshotAt = this.#bytes; }
     }
     if (this.#hashEvery && this.#events % this.#hashEvery === 0) {
       if (!state) throw new Error(`TraceWriter: the state after event ${this.#events - 1} is needed for its hash record`);
