@@ -1,7 +1,7 @@
 // Trace benchmarks: record throughput, bytes per event, replay throughput, and seek latency at
 // random points of a long trace (target 1,000,000 events; recording stops after about a minute,
 // and everything is measured at the size reached, extrapolating nothing).
-// Run: npx tsx bench/replay.ts [--events N] [--budget SECONDS] [--seeks N] [--replays N] [--fsync never|hash|always]
+// Run: npx tsx bench/replay.ts [--events N] [--budget SECONDS] [--seeks N] [--replays N] [--workers N] [--fsync never|hash|always]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { cycle } from './workload.ts';
 import { recordKernel } from '../packages/replay/src/trace/recorder.ts';
 import { Trace } from '../packages/replay/src/trace/reader.ts';
 import { replayTrace } from '../packages/replay/src/trace/replay.ts';
+import { ReplayPool, segmentCuts } from '../packages/replay/src/trace/pool.ts';
 import { Session } from '../packages/replay/src/timetravel/session.ts';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -19,6 +20,7 @@ const TARGET = arg('--events', 1_000_000);
 const BUDGET_S = arg('--budget', 60);
 const SEEKS = arg('--seeks', 200);
 const REPLAYS = arg('--replays', 3);
+const WORKERS = arg('--workers', Math.min(cpus().length - 1, 7));
 const FSYNC = (process.argv.includes('--fsync') ? process.argv[process.argv.indexOf('--fsync') + 1] : 'hash') as 'never' | 'hash' | 'always';
 
 const I = (code: number, dst_reg = 0, src_reg = 0, off = 0, imm = 0) => ({ code, dst_reg, src_reg, off, imm });
@@ -122,6 +124,21 @@ const replayed = best(() => { report = replayTrace(trace); });
 if (!report.ok) { console.error('replay diverged:', report.divergence?.message); process.exitCode = 1; }
 console.log(`replay (decode + validate + fold + compare results + ${report.hashesChecked} hashes): ${fmt(n / (replayed.wall / 1e9))} events/s (best of ${REPLAYS}; by CPU time ${fmt(n / (replayed.cpu / 1e9))} events/s)`);
 
+// Replay on threads: the segments between the trace's snapshots (recordKernel writes one every
+// 65,536 events) on WORKERS worker threads and this one. The pool is started and waited for
+// first (a worker takes about a second to start; bpfsim replay starts them before it reads the trace).
+if (WORKERS > 0) {
+  let t = now();
+  const pool = new ReplayPool({ workers: WORKERS });
+  await pool.ready();
+  const startMs = ms(now() - t);
+  let par!: ReturnType<typeof replayTrace>;
+  const parallel = best(() => { par = replayTrace(trace, { pool }); });
+  if (!par.ok || par.finalHash !== report.finalHash || par.hashesChecked !== report.hashesChecked) { console.error('parallel replay disagrees:', par.divergence?.message); process.exitCode = 1; }
+  console.log(`replay on ${WORKERS} worker thread${WORKERS === 1 ? '' : 's'} and this one (${segmentCuts(trace).length - 1} segments between snapshots; the workers started in ${startMs.toFixed(0)} ms beforehand): ${fmt(n / (parallel.wall / 1e9))} events/s (best of ${REPLAYS}; ${(replayed.wall / parallel.wall).toFixed(2)}x one thread)`);
+  await pool.close();
+}
+
 // Where replay's time goes: each stage alone over the same records.
 {
   const recs: { event: Event; result: unknown }[] = new Array(n);
@@ -138,7 +155,10 @@ console.log(`replay (decode + validate + fold + compare results + ${report.hashe
 const session = new Session(trace);
 t0 = now();
 session.seek(n);
-console.log(`session: first seek to the end (the forward pass: ${Math.ceil(n / session.checkpointEvery)} checkpoints every ${session.checkpointEvery} events): ${(ms(now() - t0) / 1000).toFixed(1)} s`);
+console.log(`session: first seek to the end (folding from the last snapshot, ${n - Math.max(0, ...trace.scan.snapshots.keys())} events): ${ms(now() - t0).toFixed(0)} ms`);
+t0 = now();
+session.prepare();
+console.log(`session: every forward pass run (${Math.ceil(n / session.checkpointEvery)} checkpoints every ${session.checkpointEvery} events, from the start and from each snapshot): ${(ms(now() - t0) / 1000).toFixed(1)} s`);
 
 let x = 12345;
 const rand = (m: number) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x % m; };

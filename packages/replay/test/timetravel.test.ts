@@ -243,7 +243,29 @@ describe('Session over a trace with state snapshots', () => {
         expectSame(s.stateAt(raw % states.length), states[raw % states.length]);
       }
       const at = seeks[0] % states.length;
-      expect(s.blame(['nextId', 'map'], at)).toBe(new Session(traceFromEntries(events).trace).blame(['nextId', 'map'], at));
+      const plain = new Session(traceFromEntries(events).trace);
+      expect(s.blame(['nextId', 'map'], at)).toBe(plain.blame(['nextId', 'map'], at));
+      const holds = (st: KernelState) => Object.keys(st.maps).length < 2;
+      expect(s.firstFailure(holds)).toBe(plain.firstFailure(holds));
+      expect(new Session(trace, { checkpointEvery: K }).bisect(holds)).toBe(plain.bisect(holds));
     }), { numRuns: 60 });
+  });
+});
+
+describe('Session.prepare', () => {
+  it('runs every forward pass, after which a seek anywhere folds at most K events', () => {
+    const events = fc.sample(fc.array(eventArb, { minLength: 200, maxLength: 200 }), { seed: 9, numRuns: 1 })[0];
+    const states = foldStates(events);
+    const { trace } = traceFromEntries(events, { snapshotEvery: 64 });
+    let folded = 0;
+    const counting = (st: KernelState, e: Event) => { folded++; return fold(st, e); };
+    const s = new Session(trace, { checkpointEvery: 8, fold: counting });
+    s.prepare();
+    expect(folded).toBe(200);
+    for (const p of [199, 3, 131, 64, 65, 0, 200]) {
+      folded = 0;
+      expectSame(s.seek(p), states[p], `seek ${p}`);
+      expect(folded).toBeLessThanOrEqual(8);
+    }
   });
 });

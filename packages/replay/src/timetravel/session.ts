@@ -5,13 +5,13 @@
 // state after events 0..p-1 (so "event p" is the next to fold). Seeking is fast at any size:
 //  - a forward pass (run once, as far as anything has asked) keeps a checkpoint (the state, which
 //    shares structure with its neighbours) every K events, folding each K events in one draft;
+//    a trace with state snapshots has a pass of its own from each snapshot (to the next), so that
+//    seeking near its end folds from the snapshot before, not from the start;
 //  - blame's index (for every event, the first two segments of each path it changed) is built by
 //    a second pass, one event at a time, only as far as blame has been asked about;
 //  - seek(p) starts from the nearest checkpoint at or before p (or from where it is, if nearer)
 //    and folds at most K events: all but the last few in one draft (foldMany), the last
-//    `stepBackWindow` one at a time, keeping each one's changes for stepBack; beyond the forward pass, a state
-//    snapshot recorded in the trace (record --snapshot-every) serves as a checkpoint, so that a
-//    long trace with snapshots opens anywhere without folding from the start;
+//    `stepBackWindow` one at a time, keeping each one's changes for stepBack;
 //  - stepBack() writes back the values the last event changed (its changes' `before` side, the
 //    old subtrees by reference), refolding from a checkpoint only when it has no changes kept for
 //    that event (e.g. right after landing on a checkpoint, or past the window a seek kept).
@@ -61,10 +61,15 @@ export class Session {
   readonly #undoLimit: number;
   readonly #window: number;
 
-  // The forward pass: checkpoints[j] is the state at j*K, for j*K <= #indexed.
-  readonly #checkpoints: KernelState[] = [];
-  #indexed = 0;
-  #frontier: KernelState;
+  // The forward passes: pass r runs from #starts[r] (0, then each snapshot's position) towards the
+  // next start; it has reached #reached[r], where the state is #frontiers[r] (undefined: the
+  // snapshot is not read yet). checkpoints[j] is the state at j*K, once a pass has gone through it.
+  readonly #checkpoints: (KernelState | undefined)[] = [];
+  readonly #starts: number[];
+  readonly #reached: number[];
+  readonly #frontiers: (KernelState | undefined)[];
+  /** The state where each pass starts, once read. */
+  readonly #startStates: (KernelState | undefined)[];
   // Blame's index, for events before #blamed (#blameFrontier is the state there): for event i,
   // ids #touchIds[#touchStart[i] .. #touchStart[i+1]) of interned path prefixes.
   #blamed = 0;
@@ -97,7 +102,11 @@ export class Session {
     if (!(Number.isInteger(this.checkpointEvery) && this.checkpointEvery > 0)) throw new RangeError('checkpointEvery: expected a positive integer');
     const s0 = trace.initialState();
     this.#checkpoints.push(s0);
-    this.#frontier = this.#blameFrontier = this.#state = this.#scratch = s0;
+    this.#starts = [0, ...[...trace.scan.snapshots.keys()].filter((q) => q > 0 && q <= trace.length).sort((a, b) => a - b)];
+    this.#reached = [...this.#starts];
+    this.#frontiers = this.#starts.map((q) => (q === 0 ? s0 : undefined));
+    this.#startStates = [...this.#frontiers];
+    this.#blameFrontier = this.#state = this.#scratch = s0;
   }
 
   /** Events in the trace: positions run from 0 to length. */
@@ -136,16 +145,37 @@ export class Session {
     if (!Number.isInteger(p) || p < 0 || p > this.length) throw new RangeError(`position ${p} is out of range (0..${this.length})`);
   }
 
-  /** Runs the forward pass up to position `to`, keeping checkpoints: each K events in one draft. */
+  /**
+   * Runs every forward pass to its end now, so that no seek later folds more than K events
+   * (otherwise each pass runs as far as a seek into it asks).
+   */
+  prepare(): void { this.#extend(this.length); }
+
+  /** Runs the forward passes over [0, to], keeping every checkpoint there (blame reads them all). */
   #extend(to: number): void {
+    for (let r = 0; r < this.#starts.length && this.#starts[r] < to; r++) this.#extendPass(r, Math.min(to, this.#passEnd(r)));
+  }
+
+  /** Where pass r stops: the next snapshot's position, or the end. */
+  #passEnd(r: number): number { return r + 1 < this.#starts.length ? this.#starts[r + 1] : this.length; }
+
+  /** Runs pass r up to position `to`, keeping checkpoints: each K events in one draft. */
+  #extendPass(r: number, to: number): void {
     const K = this.checkpointEvery;
-    while (this.#indexed < to) {
-      const i = this.#indexed;
-      const end = Math.min(to, (Math.floor(i / K) + 1) * K);
-      this.#frontier = this.#foldRange(this.#frontier, i, end);
-      this.#indexed = end;
-      if (end % K === 0) this.#checkpoints.push(this.#frontier);
+    let s = this.#frontiers[r];
+    if (!s) {
+      s = this.#startStates[r] = this.trace.snapshot(this.#starts[r])!;
+      if (this.#starts[r] % K === 0) this.#checkpoints[this.#starts[r] / K] = s;
     }
+    let i = this.#reached[r];
+    while (i < to) {
+      const end = Math.min(to, (Math.floor(i / K) + 1) * K);
+      s = this.#foldRange(s, i, end);
+      i = end;
+      if (end % K === 0) this.#checkpoints[end / K] = s;
+    }
+    this.#reached[r] = i;
+    this.#frontiers[r] = s;
   }
 
   /** Builds blame's index up to position `to`: each event folded alone, and diffed with the state before it. */
@@ -180,37 +210,23 @@ export class Session {
     this.#touchStart[i + 1] = this.#touchLen;
   }
 
-  /** The checkpoint at or before p: [its position, its state]. */
+  /** The checkpoint at or before p, or the snapshot there if nearer: [its position, its state]. */
   #checkpointFor(p: number): [number, KernelState] {
     const K = this.checkpointEvery;
-    const j = Math.floor(p / K);
-    if (j * K > this.#indexed) {
-      // Beyond the forward pass: a recorded snapshot at or before p saves folding up to it.
-      const q = this.#snapshotBefore(p);
-      if (q !== undefined && q > this.#indexed) {
-        if (this.#snapshot?.[0] !== q) this.#snapshot = [q, this.trace.snapshot(q)!];
-        return this.#snapshot;
-      }
-    }
-    this.#extend(Math.min(j * K, this.length));
-    return [j * K, this.#checkpoints[j]];
-  }
-
-  #snapshotPositions?: number[];
-  #snapshot?: [number, KernelState];
-
-  #snapshotBefore(p: number): number | undefined {
-    const at = (this.#snapshotPositions ??= [...this.trace.scan.snapshots.keys()].sort((a, b) => a - b));
-    let best: number | undefined;
-    for (const q of at) { if (q > p) break; best = q; }
-    return best;
+    let r = 0;
+    while (r + 1 < this.#starts.length && this.#starts[r + 1] <= p) r++;
+    const c = Math.floor(p / K) * K;
+    if (c < this.#starts[r]) { this.#extendPass(r, this.#starts[r]); return [this.#starts[r], this.#startStates[r]!]; }
+    this.#extendPass(r, c);
+    return [c, this.#checkpoints[c / K]!];
   }
 
   /** The state at position p, using the scratch cursor (the main cursor does not move). */
   stateAt(p: number): KernelState {
     this.#check(p);
     if (p === this.#pos) return this.#state;
-    if (p <= this.#indexed && p % this.checkpointEvery === 0) return this.#checkpoints[p / this.checkpointEvery];
+    const kept = p % this.checkpointEvery === 0 ? this.#checkpoints[p / this.checkpointEvery] : undefined;
+    if (kept) return kept;
     // Start from the nearest state at or before p: a cursor, or else a checkpoint.
     let base = -1, s = this.#state;
     if (this.#scratchPos <= p) { base = this.#scratchPos; s = this.#scratch; }
@@ -354,7 +370,7 @@ export class Session {
       if (cand < 0) return undefined;
       // Verify in its segment: fold from the checkpoint, watching the value, up to cand + 1.
       const base = Math.floor(cand / K) * K;
-      let s = this.#checkpoints[base / K];
+      let s = this.#checkpoints[base / K]!;
       let last = -1;
       let v = getPath(s, path);
       for (let e = base; e <= cand; e++) {
@@ -387,9 +403,9 @@ export class Session {
 
   /** The first position whose state breaks `holds`, checking every position (exact, slower). */
   firstFailure(holds: (s: KernelState) => boolean): number | undefined {
-    let s = this.#checkpoints[0];
+    let s = this.#checkpoints[0]!;
     for (let p = 0; p <= this.length; p++) {
-      if (p > 0) s = p <= this.#indexed && p % this.checkpointEvery === 0 ? this.#checkpoints[p / this.checkpointEvery] : this.#foldAt(s, p - 1);
+      if (p > 0) s = (p % this.checkpointEvery === 0 ? this.#checkpoints[p / this.checkpointEvery] : undefined) ?? this.#foldAt(s, p - 1);
       if (!holds(s)) return p;
     }
     return undefined;
