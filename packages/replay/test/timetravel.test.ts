@@ -145,10 +145,10 @@ describe('Session', () => {
     }), { numRuns: 60 });
   });
 
-  it('blame names the event that last changed a path, as brute force does', () => {
-    fc.assert(fc.property(streams, fc.integer({ min: 1, max: 6 }), fc.nat(), fc.nat(), (events, K, pr, ar) => {
+  it('blame names the event that last changed a path, as brute force does (with state snapshots or without)', () => {
+    fc.assert(fc.property(streams, fc.integer({ min: 1, max: 6 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 7 }), (events, K, pr, ar, snap) => {
       const states = foldStates(events);
-      const { trace } = traceFromEntries(events);
+      const { trace } = traceFromEntries(events, { snapshotEvery: snap });
       const s = new Session(trace, { checkpointEvery: K });
       const paths = [...new Map(states.flatMap((st) => pathsOf(st)).map((p) => [JSON.stringify(p), p])).values()];
       for (let n = 0; n < 8; n++) {
@@ -163,7 +163,7 @@ describe('Session', () => {
         }
         expect(s.blame(path, at), `${formatPath(path)} at ${at}`).toBe(want);
       }
-    }), { numRuns: 60 });
+    }), { numRuns: 100 });
   });
 
   it('bisect finds the first failing position as brute force does (for invariants that stay broken), firstFailure for any', () => {

@@ -8,7 +8,9 @@
 //    a trace with state snapshots has a pass of its own from each snapshot (to the next), so that
 //    seeking near its end folds from the snapshot before, not from the start;
 //  - blame's index (for every event, the first two segments of each path it changed) is built by
-//    a second pass, one event at a time, only as far as blame has been asked about;
+//    a second pass beside each forward pass, one event at a time, only as far back from the
+//    position asked about as blame had to look (near the end of a trace with snapshots, only
+//    the events since the last snapshot, when the path changed there);
 //  - seek(p) starts from the nearest checkpoint at or before p (or from where it is, if nearer)
 //    and folds at most K events: all but the last few in one draft (foldMany), the last
 //    `stepBackWindow` one at a time, keeping each one's changes for stepBack;
@@ -20,6 +22,7 @@ import type { KernelState, Folded, FoldMany } from '@bpfsim/reducer';
 import { kernelFold as reducerFold, kernelFoldMany } from '@bpfsim/kernel';
 import type { Trace } from '../trace/reader.ts';
 import { TraceError } from '../trace/reader.ts';
+import { TouchIndex } from './touch-index.ts';
 import { ABSENT, applyChanges, changes, diffLines, getPath, resolvePath, sameValue, touched, type Change, type DiffLine, type Path } from './diff.ts';
 
 export type FoldFn = (state: KernelState, event: Event) => Folded;
@@ -70,13 +73,10 @@ export class Session {
   readonly #frontiers: (KernelState | undefined)[];
   /** The state where each pass starts, once read. */
   readonly #startStates: (KernelState | undefined)[];
-  // Blame's index, for events before #blamed (#blameFrontier is the state there): for event i,
-  // ids #touchIds[#touchStart[i] .. #touchStart[i+1]) of interned path prefixes.
-  #blamed = 0;
-  #blameFrontier: KernelState;
-  #touchIds = new Int32Array(1024);
-  #touchStart = new Int32Array(1025);
-  #touchLen = 0;
+  // Blame's index, one per pass (built as far as blame has looked back into it), with the state
+  // after its last indexed event; path prefixes are interned across all of them.
+  readonly #touches: (TouchIndex | undefined)[] = [];
+  readonly #touchFrontiers: (KernelState | undefined)[] = [];
   readonly #intern = new Map<string, number>();
   readonly #interned: string[] = [];
 
@@ -106,7 +106,7 @@ export class Session {
     this.#reached = [...this.#starts];
     this.#frontiers = this.#starts.map((q) => (q === 0 ? s0 : undefined));
     this.#startStates = [...this.#frontiers];
-    this.#blameFrontier = this.#state = this.#scratch = s0;
+    this.#state = this.#scratch = s0;
   }
 
   /** Events in the trace: positions run from 0 to length. */
@@ -151,7 +151,7 @@ export class Session {
    */
   prepare(): void { this.#extend(this.length); }
 
-  /** Runs the forward passes over [0, to], keeping every checkpoint there (blame reads them all). */
+  /** Runs the forward passes over [0, to], keeping every checkpoint there. */
   #extend(to: number): void {
     for (let r = 0; r < this.#starts.length && this.#starts[r] < to; r++) this.#extendPass(r, Math.min(to, this.#passEnd(r)));
   }
@@ -178,43 +178,44 @@ export class Session {
     this.#frontiers[r] = s;
   }
 
-  /** Builds blame's index up to position `to`: each event folded alone, and diffed with the state before it. */
-  #extendBlame(to: number): void {
-    while (this.#blamed < to) {
-      const i = this.#blamed;
-      const next = this.#foldAt(this.#blameFrontier, i);
-      this.#recordTouched(touched(this.#blameFrontier, next, INDEX_DEPTH));
-      this.#blameFrontier = next;
-      this.#blamed = i + 1;
+  /**
+   * Pass r's blame index, built up to position `to` (at most the pass's end): each event folded
+   * alone from the pass's start, and diffed with the state before it.
+   */
+  #touchIndex(r: number, to: number): TouchIndex {
+    let idx = this.#touches[r];
+    if (!idx) {
+      idx = this.#touches[r] = new TouchIndex(this.#starts[r]);
+      this.#extendPass(r, this.#starts[r]); // (reads the pass's snapshot)
+      this.#touchFrontiers[r] = this.#startStates[r];
     }
+    let s = this.#touchFrontiers[r]!;
+    while (idx.end < to) {
+      const next = this.#foldAt(s, idx.end);
+      idx.push(touched(s, next, INDEX_DEPTH).map((p) => this.#internId(p.join(SEP))));
+      s = next;
+    }
+    this.#touchFrontiers[r] = s;
+    return idx;
   }
 
-  #recordTouched(paths: string[][]): void {
-    if (this.#touchLen + paths.length > this.#touchIds.length) {
-      const grown = new Int32Array(Math.max(this.#touchIds.length * 2, this.#touchLen + paths.length));
-      grown.set(this.#touchIds);
-      this.#touchIds = grown;
-    }
-    for (const p of paths) {
-      const key = p.join(SEP);
-      let id = this.#intern.get(key);
-      if (id === undefined) { id = this.#interned.length; this.#intern.set(key, id); this.#interned.push(key); }
-      this.#touchIds[this.#touchLen++] = id;
-    }
-    const i = this.#blamed;
-    if (i + 2 > this.#touchStart.length) {
-      const grown = new Int32Array(this.#touchStart.length * 2);
-      grown.set(this.#touchStart);
-      this.#touchStart = grown;
-    }
-    this.#touchStart[i + 1] = this.#touchLen;
+  #internId(key: string): number {
+    let id = this.#intern.get(key);
+    if (id === undefined) { id = this.#interned.length; this.#intern.set(key, id); this.#interned.push(key); }
+    return id;
+  }
+
+  /** The pass a position's event belongs to: the last that starts at or before it. */
+  #passOf(p: number): number {
+    let r = 0;
+    while (r + 1 < this.#starts.length && this.#starts[r + 1] <= p) r++;
+    return r;
   }
 
   /** The checkpoint at or before p, or the snapshot there if nearer: [its position, its state]. */
   #checkpointFor(p: number): [number, KernelState] {
     const K = this.checkpointEvery;
-    let r = 0;
-    while (r + 1 < this.#starts.length && this.#starts[r + 1] <= p) r++;
+    const r = this.#passOf(p);
     const c = Math.floor(p / K) * K;
     if (c < this.#starts[r]) { this.#extendPass(r, this.#starts[r]); return [this.#starts[r], this.#startStates[r]!]; }
     this.#extendPass(r, c);
@@ -351,26 +352,24 @@ export class Session {
    */
   blame(path: Path, at = this.#pos): number | undefined {
     this.#check(at);
-    this.#extend(at);
-    this.#extendBlame(at);
     const segs = path.map(String);
     const prefix = segs.slice(0, INDEX_DEPTH).join(SEP);
     // Interned prefixes one of which is a prefix of the other (a change there may change the path).
-    const related = this.#interned.map((k) => k === prefix || k === '' || prefix.startsWith(k + SEP) || k.startsWith(prefix + SEP) || prefix === '');
+    const isRelated = (k: string) => k === prefix || k === '' || prefix.startsWith(k + SEP) || k.startsWith(prefix + SEP) || prefix === '';
+    const related: boolean[] = [];
     const K = this.checkpointEvery;
+    // Back from event at - 1, pass by pass: each pass's index is built only as far as it is looked at.
     let i = at - 1;
     while (i >= 0) {
-      // Find the last candidate event at or before i.
-      let cand = -1;
-      for (let e = i; e >= 0; e--) {
-        const s = this.#touchStart[e], t = this.#touchStart[e + 1];
-        for (let k = s; k < t; k++) if (related[this.#touchIds[k]]) { cand = e; break; }
-        if (cand >= 0) break;
-      }
-      if (cand < 0) return undefined;
-      // Verify in its segment: fold from the checkpoint, watching the value, up to cand + 1.
-      const base = Math.floor(cand / K) * K;
-      let s = this.#checkpoints[base / K]!;
+      const r = this.#passOf(i), start = this.#starts[r];
+      const idx = this.#touchIndex(r, i + 1);
+      for (let id = related.length; id < this.#interned.length; id++) related.push(isRelated(this.#interned[id]));
+      const cand = idx.lastTouching(i, related);
+      if (cand < 0) { i = start - 1; continue; }
+      // Verify from the checkpoint (or the pass's start) before it, watching the value, up to cand + 1.
+      this.#extendPass(r, cand);
+      const base = Math.max(start, Math.floor(cand / K) * K);
+      let s = base === start ? this.#startStates[r]! : this.#checkpoints[base / K]!;
       let last = -1;
       let v = getPath(s, path);
       for (let e = base; e <= cand; e++) {
