@@ -310,7 +310,8 @@ function checkIfname(v: unknown, path: string): ValidationError | undefined {
 const err = (path: string, message: string): ValidationError => ({ path, message });
 
 /** What is wrong with `e` as an event, or undefined when it is well-formed. */
-function eventProblem(e: unknown): ValidationError | undefined {
+/** What is wrong with `e` as an event, or undefined when it is well-formed (validateEvent, allocating nothing on success). */
+export function eventProblem(e: unknown): ValidationError | undefined {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) return err('', `expected an event object, got ${describe(e)}`);
   const o = e as Record<string, unknown>;
   if (typeof o.kind !== 'string') return err('kind', `expected a string, got ${describe(o.kind)}`);

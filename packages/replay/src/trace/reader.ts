@@ -240,12 +240,24 @@ export class Trace {
 
   /** Event record `i` as decoded, not checked (throws msgpackr's error if it does not decode). */
   decode(i: number): EventRecord {
+    if (!this.#unpackr) {
+      const start = this.scan.eventOffsets[i], end = start + this.scan.eventLengths[i];
+      return (this.#shared ? packr.unpack(this.bytes.slice(start, end)) : packr.unpack(this.bytes, { start, end })) as EventRecord;
+    }
+    const v = this.pair(i);
+    return { kind: 'event', event: v[0], result: v[1] };
+  }
+
+  /** decode(i) as [event, result], without the record object around them (replay's hot path). */
+  pair(i: number): readonly [Event, Result] {
     // Decoding in place (start/end) spares a subarray and a DataView per record.
     const start = this.scan.eventOffsets[i], end = start + this.scan.eventLengths[i];
-    if (!this.#unpackr) return (this.#shared ? packr.unpack(this.bytes.slice(start, end)) : packr.unpack(this.bytes, { start, end })) as EventRecord;
-    const v = (this.#fast!.read(this.bytes, start, end)
+    if (!this.#unpackr) {
+      const r = this.decode(i);
+      return [r?.event, r?.result];
+    }
+    return (this.#fast!.read(this.bytes, start, end)
       ?? (this.#shared ? this.#unpackr.unpack(this.bytes.slice(start, end)) : this.#unpackr.unpack(this.bytes, { start, end }))) as [Event, Result];
-    return { kind: 'event', event: v[0], result: v[1] };
   }
 
   /** Event record `i` (decoded on each call). */

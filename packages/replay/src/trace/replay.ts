@@ -1,7 +1,7 @@
 // Replay: fold a trace from the start, checking every recorded result, state hash and snapshot.
 // The first divergence is reported with the event, the recorded and the actual result, and a
 // diff of the state.
-import { validateEvent, type Event, type Result } from '@bpfsim/events';
+import { eventProblem, validateEvent, type Event, type Result } from '@bpfsim/events';
 import type { KernelState } from '@bpfsim/reducer';
 import { kernelFold as reducerFold, kernelFoldMany as reducerFoldMany } from '@bpfsim/kernel';
 import type { FoldMany } from '@bpfsim/reducer';
@@ -187,10 +187,10 @@ export function replayRange(trace: Trace, opts: ReplayOptions, first: number, la
     const start = state;
     try {
       for (let i = from; i < to; i++) {
-        const rec = trace.decode(i);
-        if (validate && !validateEvent(rec.event).ok) return oneByOne(from, to);
-        events[i - from] = rec.event;
-        recorded[i - from] = rec.result;
+        const rec = trace.pair(i);
+        if (validate && eventProblem(rec[0]) !== undefined) return oneByOne(from, to);
+        events[i - from] = rec[0];
+        recorded[i - from] = rec[1];
       }
       const f = many(state, events);
       for (let k = 0; k < events.length; k++) if (!sameValue(recorded[k], f.results[k])) { state = start; return oneByOne(from, to); }
