@@ -264,6 +264,25 @@ describe('round trip', () => {
     expect(() => new TraceWriter(new MemorySink(), { snapshotEvery: 'often' as never })).toThrow(/snapshotEvery: expected an integer >= 0 or 'auto'/);
   });
 
+  it('reads a trace in shared memory (as Trace.load reads files, for replay workers) as it reads any bytes', () => {
+    const shared = (b: Uint8Array) => { const u = new Uint8Array(new SharedArrayBuffer(b.length)); u.set(b); return u; };
+    for (const formatVersion of [1, 2] as const) {
+      const { bytes } = traceFromEntries(SAMPLE, { hashEvery: 2, snapshotEvery: 3, formatVersion, state: initialState(4) });
+      const plain = Trace.open(bytes);
+      for (const b of [shared(bytes), Buffer.from(shared(bytes).buffer)]) {
+        const t = Trace.open(b);
+        expect(t.scan.version).toBe(formatVersion);
+        expect(readTrace(b)).toEqual(readTrace(bytes));
+        expect(t.initialState()).toEqual(plain.initialState());
+        expect(t.snapshot(3)).toEqual(plain.snapshot(3));
+        expect(replayTrace(t)).toMatchObject({ ok: true, snapshotsChecked: plain.scan.snapshots.size, endChecked: true });
+      }
+    }
+    const file = join(tmp, 'shared.trace');
+    writeFileSync(file, traceFromEntries(SAMPLE).bytes);
+    expect(Trace.load(file).bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('is deterministic: the same events give the same bytes', () => {
     expect(traceFromEntries(SAMPLE, { hashEvery: 3 }).bytes).toEqual(traceFromEntries(SAMPLE, { hashEvery: 3 }).bytes);
   });

@@ -1,7 +1,7 @@
 // Reading traces: a scan checks every frame and stops at the first damage, keeping every intact
 // record before it; event records are indexed, not decoded, until asked for (a trace of a
 // million events opens in the time it takes to checksum it).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Unpackr } from 'msgpackr';
 import type { Event, Result } from '@bpfsim/events';
 import { initialState, type KernelState } from '@bpfsim/reducer';
@@ -58,6 +58,14 @@ const KIND_KEY = [0xa4, 0x6b, 0x69, 0x6e, 0x64]; // fixstr "kind"
 /** Version 2's event records are a msgpack array of two, [event, result]: a fixarray header. */
 const EVENT_V2 = 0x92;
 
+/**
+ * bytes[start, end) for msgpackr, which does not decode every record from shared memory: a copy
+ * of bytes in a SharedArrayBuffer (Uint8Array's slice: a Buffer's would be a view), else a view.
+ */
+function forDecoder(b: Uint8Array, start: number, end: number): Uint8Array {
+  return b.buffer instanceof SharedArrayBuffer ? Uint8Array.prototype.slice.call(b, start, end) : b.subarray(start, end);
+}
+
 /** The `kind` of a record payload without decoding it, or undefined when it is not laid out as writers lay it out. */
 function peekKind(b: Uint8Array, off: number, end: number): string | undefined {
   const t = b[off];
@@ -88,7 +96,7 @@ function decodeHeader(b: Uint8Array): { header?: TraceHeader; version?: number; 
   if (crc !== dv.getUint32(16, true)) return { version, error: 'damaged header (CRC32C mismatch)', next: 0 };
   if (dv.getUint16(10, true) !== 0) return { version, error: `unsupported header flags 0x${dv.getUint16(10, true).toString(16)}`, next: 0 };
   let body: unknown;
-  try { body = unpackStateful(b.subarray(HEADER_FIXED, HEADER_FIXED + len)); } catch { return { version, error: 'damaged header (undecodable)', next: 0 }; }
+  try { body = unpackStateful(forDecoder(b, HEADER_FIXED, HEADER_FIXED + len)); } catch { return { version, error: 'damaged header (undecodable)', next: 0 }; }
   const h = body as Partial<TraceHeader> | null;
   if (!h || typeof h !== 'object' || typeof h.seed !== 'number' || typeof h.hashEvery !== 'number' || typeof h.hash !== 'string' || typeof h.bpfsim !== 'string') {
     return { version, error: 'damaged header (missing fields)', next: 0 };
@@ -126,7 +134,7 @@ export function scanTrace(b: Uint8Array): Scan {
     let kind = v2 ? (b[p] === EVENT_V2 ? 'event' : undefined) : peekKind(b, p, q);
     let value: AnyRecord | undefined;
     if (kind !== 'event') {
-      try { value = packr.unpack(b.subarray(p, q)) as AnyRecord; } catch { halt('corrupt record: undecodable msgpack'); break; }
+      try { value = packr.unpack(forDecoder(b, p, q)) as AnyRecord; } catch { halt('corrupt record: undecodable msgpack'); break; }
       if (!value || typeof value !== 'object' || typeof value.kind !== 'string') { halt('corrupt record: not a map with a kind'); break; }
       kind = value.kind;
     }
@@ -176,6 +184,19 @@ export function scanTrace(b: Uint8Array): Scan {
   return { header: h.header, version: h.version, eventOffsets, eventLengths, hashes, snapshots, others, structures, structuresAt, end, records, stop };
 }
 
+/** A file's bytes, in a SharedArrayBuffer (a Uint8Array: its slice() copies, where a Buffer's would not). */
+function readShared(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const out = new Uint8Array(new SharedArrayBuffer(fstatSync(fd).size));
+    let done = 0;
+    for (let n; done < out.length && (n = readSync(fd, out, done, out.length - done, done)) > 0;) done += n;
+    return done === out.length ? out : out.subarray(0, done); // (a file that shrank while read)
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Deep-freezes a decoded value, as the reducer's states are. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
@@ -223,10 +244,13 @@ export class Trace {
     return new Trace(bytes, { ...scan, header });
   }
 
-  /** Reads and opens a trace file; throws TraceError (with the errno code) when it cannot be read. */
+  /**
+   * Reads and opens a trace file; throws TraceError (with the errno code) when it cannot be read.
+   * The bytes are read into shared memory, which replay worker threads read without a copy.
+   */
   static load(path: string): Trace {
     let bytes: Uint8Array;
-    try { bytes = readFileSync(path); } catch (e) { throw new TraceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    try { bytes = readShared(path); } catch (e) { throw new TraceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
     return Trace.open(bytes, path);
   }
 
@@ -242,7 +266,7 @@ export class Trace {
   decode(i: number): EventRecord {
     if (!this.#unpackr) {
       const start = this.scan.eventOffsets[i], end = start + this.scan.eventLengths[i];
-      return (this.#shared ? packr.unpack(this.bytes.slice(start, end)) : packr.unpack(this.bytes, { start, end })) as EventRecord;
+      return (this.#shared ? packr.unpack(forDecoder(this.bytes, start, end)) : packr.unpack(this.bytes, { start, end })) as EventRecord;
     }
     const v = this.pair(i);
     return { kind: 'event', event: v[0], result: v[1] };
@@ -257,7 +281,7 @@ export class Trace {
       return [r?.event, r?.result];
     }
     return (this.#fast!.read(this.bytes, start, end)
-      ?? (this.#shared ? this.#unpackr.unpack(this.bytes.slice(start, end)) : this.#unpackr.unpack(this.bytes, { start, end }))) as [Event, Result];
+      ?? (this.#shared ? this.#unpackr.unpack(forDecoder(this.bytes, start, end)) : this.#unpackr.unpack(this.bytes, { start, end }))) as [Event, Result];
   }
 
   /** Event record `i` (decoded on each call). */
@@ -279,7 +303,7 @@ export class Trace {
   /** The recorded state snapshot at position `at`, if the trace has one. */
   snapshot(at: number): KernelState | undefined {
     const s = this.scan.snapshots.get(at);
-    const bytes = !s ? undefined : this.#shared ? this.bytes.slice(s[0], s[0] + s[1]) : this.bytes.subarray(s[0], s[0] + s[1]);
+    const bytes = s ? forDecoder(this.bytes, s[0], s[0] + s[1]) : undefined;
     return bytes ? deepFreeze((unpackStateful(bytes) as { state: KernelState }).state) : undefined;
   }
 }
