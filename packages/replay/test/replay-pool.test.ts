@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Event, Result } from '@bpfsim/events';
 import { fold, initialState, type KernelState } from '@bpfsim/reducer';
 import { eventArb } from '../../reducer/test/arbitraries.ts';
-import { ReplayPool, replayTrace, segmentCuts, Trace, traceFromEntries, type ReplayReport } from '../src/trace/index.ts';
+import { MemorySink, ReplayPool, replayTrace, segmentCuts, Trace, TraceWriter, traceFromEntries, type ReplayReport } from '../src/trace/index.ts';
 
 function entriesOf(events: readonly Event[]): { event: Event; result: Result }[] {
   let s = initialState(0);
@@ -75,5 +75,15 @@ describe('replay on a pool of threads', () => {
       expect(s.divergence).toMatchObject({ kind: 'result', position: i });
       expect(said(s)).toEqual(said(a));
     }
+    // A snapshot (and hash) recorded of a wrong state: the stretch before it reports it, as replay alone does.
+    const sink = new MemorySink();
+    const w = new TraceWriter(sink, { hashEvery: 16, snapshotEvery: 256 });
+    let st = initialState(0);
+    entries.forEach((x, k) => { st = fold(st, x.event).state; w.append(x, k + 1 === 512 ? { ...st, clock_ns: 5 } : st); });
+    w.close(st);
+    const t = Trace.open(sink.bytes());
+    const a = replayTrace(t), sh = replayTrace(t, { pool });
+    expect(a.divergence).toMatchObject({ kind: 'snapshot', position: 512 });
+    expect(said(sh)).toEqual(said(a));
   });
 });

@@ -137,8 +137,15 @@ export class ReplayPool {
     for (const p of this.#ports) p.close();
   }
 
-  /** Replays `trace` across the pool; undefined when it has fewer than two segments (replay it alone). */
+  /**
+   * Replays `trace` across the pool; undefined when it has fewer than two segments, or a snapshot
+   * that cannot be read (replay it alone, which reports that as it does).
+   */
   replay(trace: Trace, opts: ReplayOptions): ReplayReport | undefined {
+    try { return this.#replay(trace, opts); } catch { return undefined; }
+  }
+
+  #replay(trace: Trace, opts: ReplayOptions): ReplayReport | undefined {
     const cuts = segmentCuts(trace, this.#minSegment);
     const S = cuts.length - 1;
     if (S < 2) return undefined;

@@ -31,7 +31,7 @@ parentPort!.on('message', (m: ToReplayWorker) => {
     try {
       const start = k === 0 ? trace.initialState() : trace.snapshot(m.cuts[k]);
       if (start) {
-        const r = replayRange(trace, { validate: m.validate, onProgress: beat, progressEvery: 2048 }, m.cuts[k], m.cuts[k + 1], start);
+        const r = replayRange(trace, { validate: m.validate, onProgress: beat, progressEvery: 256 }, m.cuts[k], m.cuts[k + 1], start);
         ({ ok, hashesChecked, snapshotsChecked } = r);
       }
     } catch {
