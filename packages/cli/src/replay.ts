@@ -9,11 +9,12 @@ import { CliError } from './errors.ts';
 import { describeStop, intOption, openTrace, parseArgs } from './trace-cli.ts';
 
 /**
- * A trace file this large has two segments or more between its automatic snapshots (at ~64 bytes
- * an event): worth starting worker threads for, before it is read (a worker takes about a second
- * to start).
+ * Worker threads are started (before the trace is read) for a trace file this large: about 500,000
+ * events at ~64 bytes an event, eight stretches between automatic snapshots. A worker takes about
+ * a second to start here (tsx compiles the packages again in it), in which this thread replays
+ * ~350,000 events alone: on shorter traces a worker would join too late to help.
  */
-const PARALLEL_BYTES = 2 * AUTO_SNAPSHOT_EVERY * 64;
+const PARALLEL_BYTES = 8 * AUTO_SNAPSHOT_EVERY * 64;
 
 /** Exit codes: 0 everything agrees; 1 a divergence; 2 unusable input; 3 all intact events agree but the trace is damaged or unclosed. */
 export function replayCommand(args: string[]): number {

@@ -23,7 +23,7 @@ export const TRACE_USAGE = `  record SCENARIO -o TRACE
                   --progress MODE     auto (default: on a terminal, long traces) | always | never
                   --timeline          print every event, its result, its packets' fates and what it changed
                   --workers N         threads besides this one replaying the segments between
-                                      snapshots (default: one per other core, for traces over 8 MB)
+                                      snapshots (default: one per other core, for traces over 32 MB)
   show TRACE [--at N]
                 the state after N events (default: the end) as bpftool prints it (--json: as JSON)
   diff TRACE A B
