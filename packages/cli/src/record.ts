@@ -15,7 +15,8 @@ export function recordCommand(args: string[]): number {
   if (!out) throw new CliError('record: expected -o TRACE, the trace file to write', 2);
   const hashEvery = intOption('record', '--hash-every', flag(p, '--hash-every'), DEFAULT_HASH_EVERY);
   const snapOpt = flag(p, '--snapshot-every');
-  const snapshotEvery = snapOpt === undefined || snapOpt === 'auto' ? 'auto' as const : intOption('record', '--snapshot-every', snapOpt, 0);
+  if (snapOpt !== undefined && snapOpt !== 'auto' && !/^\d+$/.test(snapOpt)) throw new CliError(`record: --snapshot-every: expected an integer >= 0 or auto, got ${JSON.stringify(snapOpt)}`, 2);
+  const snapshotEvery = snapOpt === undefined || snapOpt === 'auto' ? 'auto' as const : Number(snapOpt);
   const fsync = (flag(p, '--fsync') ?? 'hash') as FsyncPolicy;
   if (!['never', 'hash', 'always'].includes(fsync)) throw new CliError(`record: --fsync: expected never, hash or always, got ${JSON.stringify(fsync)}`, 2);
   const file = p.positional[0];

@@ -51,6 +51,15 @@ describe('bpfsim record / replay', () => {
     expect(r.stdout).toContain('    netdevs.3.tcx_ingress.items[1]: + {prog_id: 2, link_id: 1}');
   });
 
+  it('records snapshots every N events (--snapshot-every; by default every 65,536), and refuses a count that is not one', () => {
+    const every5 = join(tmp, 'every5.trace');
+    expect(cli(['record', scenario, '-o', every5, '--snapshot-every', '5']).status).toBe(0);
+    expect([...Trace.load(every5).scan.snapshots.keys()]).toEqual([5, 10, 15]);
+    expect([...Trace.load(trace).scan.snapshots.keys()]).toEqual([]); // (15 events: none by default)
+    const bad = cli(['record', scenario, '-o', join(tmp, 'x.trace'), '--snapshot-every', 'often']);
+    expect([bad.status, bad.stderr]).toEqual([2, 'bpfsim: record: --snapshot-every: expected an integer >= 0 or auto, got "often"\n']);
+  });
+
   it('replays on worker threads (--workers) with the same report, a divergence included', () => {
     // 20,000 events with a snapshot every 8,192: three segments of at least MIN_SEGMENT.
     const evs: Event[] = [];
