@@ -7,6 +7,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { stepsArb } from './arbitrary.ts';
 import { Coverage } from './coverage.ts';
 import { compile, runSteps, type Compiled } from './run.ts';
+import { noPretenuring } from './pretenuring.ts';
 import type { Counterexample, FuzzOptions, FuzzReport, FuzzSpec, RunOutcome, Step } from './types.ts';
 
 /** A 32-bit seed for run `i` of a campaign seeded `seed` (splitmix32 of both). */
@@ -88,6 +89,7 @@ export function fuzz<W>(spec: FuzzSpec<W> & FuzzOptions): FuzzReport {
 
 /** fuzz() with the options apart from the spec (what the CLI and the workers call). */
 export function fuzzWith<W>(spec: FuzzSpec<W>, o: FuzzOptions = {}): FuzzReport {
+  noPretenuring();
   const c = compile(spec);
   const arb = stepsArb(c);
   const seed = (o.seed ?? 0) >>> 0;

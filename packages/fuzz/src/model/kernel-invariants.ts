@@ -263,23 +263,49 @@ const probeCache = new Map<string, ProbeVerdict>();
  */
 const insnsIds = new Map<string, number>();
 let nextInsnsId = 0;
-/** Frozen instruction arrays (whose instructions are frozen too) and their number: they cannot change. */
-const insnsIdOf = new WeakMap<object, number>();
 
-/** The list's number, or undefined when a field is outside its type (such a chain is not cached). */
-function insnsId(insns: readonly Insn[]): number | undefined {
-  const known = insnsIdOf.get(insns);
-  if (known !== undefined) return known;
+/** What probeKey uses of a program's instructions: their number, or NO_KEY (not cached). */
+const NO_KEY = -1;
+
+/**
+ * The number of the list (NO_KEY when it calls a helper, or a field is outside its type), afresh.
+ * A helper may read what the probe key does not hold (the clock, the trace's random state, the
+ * skb's hash), so a chain with such a program is probed afresh every time.
+ */
+function insnsNumber(insns: readonly Insn[]): number {
+  for (let i = 0; i < insns.length; i++) if (insns[i].code === BPF_CALL_INSN && insns[i].src_reg === 0) return NO_KEY;
   const key = insnsKey(insns);
-  if (key === undefined) return undefined;
+  if (key === undefined) return NO_KEY;
   let id = insnsIds.get(key);
   if (id === undefined) {
     if (insnsIds.size >= 4096) insnsIds.clear();
     id = nextInsnsId++;
     insnsIds.set(key, id);
   }
-  if (deeplyFrozen(insns)) insnsIdOf.set(insns, id);
   return id;
+}
+/** BPF_JMP | BPF_CALL. */
+const BPF_CALL_INSN = 0x85;
+
+/**
+ * insnsNumber of the last few deeply frozen instruction arrays (they cannot change), by identity.
+ * Each run loads its programs anew, so an array is asked about only within its run: a few slots
+ * compared by identity cost less than a WeakMap (whose set was ~0.2 us a program load).
+ */
+const INSNS_SLOTS = 16;
+const insnsArrays: (object | undefined)[] = new Array(INSNS_SLOTS).fill(undefined);
+const insnsNumbers: number[] = new Array(INSNS_SLOTS).fill(NO_KEY);
+let insnsNext = 0;
+
+function insnsNumberOf(insns: readonly Insn[]): number {
+  for (let i = 0; i < INSNS_SLOTS; i++) if (insnsArrays[i] === insns) return insnsNumbers[i];
+  const n = insnsNumber(insns);
+  if (deeplyFrozen(insns)) {
+    insnsArrays[insnsNext] = insns;
+    insnsNumbers[insnsNext] = n;
+    insnsNext = (insnsNext + 1) & (INSNS_SLOTS - 1);
+  }
+  return n;
 }
 
 function deeplyFrozen(insns: readonly object[]): boolean {
@@ -291,32 +317,14 @@ function deeplyFrozen(insns: readonly object[]): boolean {
   return true;
 }
 
-/** Frozen instruction arrays and whether they call a helper. */
-const callsHelperOf = new WeakMap<object, boolean>();
-
-/**
- * Whether a program calls a helper: a helper may read what the probe key does not hold (the
- * clock, the trace's random state, the skb's hash), so such a chain is probed afresh every time.
- */
-function callsHelper(insns: readonly Insn[]): boolean {
-  const known = callsHelperOf.get(insns);
-  if (known !== undefined) return known;
-  let calls = false;
-  for (let i = 0; i < insns.length && !calls; i++) calls = insns[i].code === BPF_CALL_INSN && insns[i].src_reg === 0;
-  if (deeplyFrozen(insns)) callsHelperOf.set(insns, calls);
-  return calls;
-}
-/** BPF_JMP | BPF_CALL. */
-const BPF_CALL_INSN = 0x85;
-
 /** The probe cache's key for a chain, or undefined when a program of it uses maps or helpers (or is gone). */
 function probeKey(state: KernelState, ifindex: number, dir: Dir, ids: readonly number[]): string | undefined {
   let key = `${ifindex}/${dir}`;
   for (let i = 0; i < ids.length; i++) {
     const p = state.progs[ids[i]];
-    if (!p || p.map_ids.length !== 0 || callsHelper(p.insns)) return undefined;
-    const id = insnsId(p.insns);
-    if (id === undefined) return undefined;
+    if (!p || p.map_ids.length !== 0) return undefined;
+    const id = insnsNumberOf(p.insns);
+    if (id === NO_KEY) return undefined;
     key += `/${id}`;
   }
   return key;
