@@ -5,10 +5,7 @@
 // report one thread would give: the same seed gives the same failure, counterexample, run count,
 // event count and coverage with any number of workers (a time budget aside: when it stops runs
 // depends on the machine).
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { tsWorker } from '@bpfsim/replay';
 import { Coverage, type CoverageJSON } from '../model/coverage.ts';
 import type { Counterexample, FuzzReport } from '../model/types.ts';
 import { moduleUrl } from './load.ts';
@@ -76,19 +73,6 @@ export interface WorkerInput {
  */
 export const WORKER_YOUNG_GENERATION_MB = 192;
 
-/**
- * A worker running `worker.ts` under tsx. Node 20 does not apply loader hooks given to a worker in
- * execArgv, so the worker starts as a small CommonJS script that imports the TypeScript entry
- * through tsx's tsImport (hooks scoped to that import and everything it imports).
- */
-function tsWorker(entry: URL, workerData: unknown): Worker {
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`
-    + `.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }));`;
-  return new Worker(code, { eval: true, workerData, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-}
-
 export async function fuzzInWorkers(o: PoolOptions): Promise<FuzzReport> {
   const t0 = Date.now();
   const stop = new SharedArrayBuffer(4);
@@ -108,7 +92,7 @@ export async function fuzzInWorkers(o: PoolOptions): Promise<FuzzReport> {
       ...(o.exportName ? { exportName: o.exportName } : {}), ...(o.timeBudgetMs !== undefined ? { deadline: t0 + o.timeBudgetMs } : {}),
       ...(o.shrinkBudget !== undefined ? { shrinkBudget: o.shrinkBudget } : {}), ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     };
-    const worker = tsWorker(url, input);
+    const worker = tsWorker(url, { workerData: input, youngGenerationMb: WORKER_YOUNG_GENERATION_MB });
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'runs') {
