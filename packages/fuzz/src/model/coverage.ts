@@ -47,7 +47,12 @@ export class Coverage {
 
   has(label: string, outcome: string): boolean { return (this.#by.get(label)?.get(outcome) ?? 0) > 0; }
 
-  /** toJSON unsorted, for merging elsewhere (order-independent): a worker sends one after every run. */
+  /** Calls f with every (label, outcome) pair reached and its count, in no particular order. */
+  forEachPair(f: (label: string, outcome: string, n: number) => void): void {
+    for (const [l, m] of this.#by) for (const [k, n] of m) f(l, k, n);
+  }
+
+  /** toJSON unsorted, for merging elsewhere (order-independent). */
   toMergeable(): CoverageJSON {
     const out: CoverageJSON = {};
     for (const [l, m] of this.#by) {

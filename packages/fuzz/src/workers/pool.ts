@@ -6,7 +6,7 @@
 // event count and coverage with any number of workers (a time budget aside: when it stops runs
 // depends on the machine).
 import { tsWorker } from '@bpfsim/replay';
-import { Coverage, type CoverageJSON } from '../model/coverage.ts';
+import { Coverage } from '../model/coverage.ts';
 import type { Counterexample, FuzzReport } from '../model/types.ts';
 import { moduleUrl } from './load.ts';
 
@@ -36,7 +36,11 @@ export interface PoolProgress {
 
 /** What a worker sends. */
 export type WorkerMessage =
-  | { readonly type: 'runs'; readonly runs: readonly { run: number; events: number; coverage: CoverageJSON }[] }
+  /**
+   * Runs done, each with its coverage as [pair id, count, ...]; `pairs` are the (label, outcome)
+   * pairs the worker numbered since its last message (its ids count from 0 in the order it sent them).
+   */
+  | { readonly type: 'runs'; readonly pairs: readonly (readonly [string, string])[]; readonly runs: readonly { run: number; events: number; coverage: readonly number[] }[] }
   | { readonly type: 'shrink'; readonly run: number; readonly tries: number }
   | { readonly type: 'done'; readonly report: WorkerReport }
   | { readonly type: 'error'; readonly message: string };
@@ -77,7 +81,12 @@ export async function fuzzInWorkers(o: PoolOptions): Promise<FuzzReport> {
   const t0 = Date.now();
   const stop = new SharedArrayBuffer(4);
   Atomics.store(new Int32Array(stop), 0, 0x7fffffff);
-  const perRun = new Map<number, { events: number; coverage: CoverageJSON }>();
+  const perRun = new Map<number, { events: number; coverage: readonly number[]; pairs: (readonly [string, string])[] }>();
+  /** Each worker's pairs, by id. */
+  const pairsOf: (readonly [string, string])[][] = Array.from({ length: o.workers }, () => []);
+  const add = (into: Coverage, cov: readonly number[], pairs: readonly (readonly [string, string])[]) => {
+    for (let i = 0; i < cov.length; i += 2) { const p = pairs[cov[i]]; into.addPair(p[0], p[1], cov[i + 1]); }
+  };
   const live = new Coverage();
   let liveEvents = 0;
   let failures = 0;
@@ -96,7 +105,9 @@ export async function fuzzInWorkers(o: PoolOptions): Promise<FuzzReport> {
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'runs') {
-        for (const r of m.runs) { perRun.set(r.run, { events: r.events, coverage: r.coverage }); live.merge(r.coverage); liveEvents += r.events; }
+        const pairs = pairsOf[w];
+        for (const p of m.pairs) pairs.push(p);
+        for (const r of m.runs) { perRun.set(r.run, { events: r.events, coverage: r.coverage, pairs }); add(live, r.coverage, pairs); liveEvents += r.events; }
         progress();
       } else if (m.type === 'shrink') {
         progress({ run: m.run, tries: m.tries });
@@ -120,7 +131,7 @@ export async function fuzzInWorkers(o: PoolOptions): Promise<FuzzReport> {
   let runs = 0, events = 0;
   for (const [run, r] of [...perRun].sort((a, b) => a[0] - b[0])) {
     if (run > upTo) continue;
-    runs++; events += r.events; coverage.merge(r.coverage);
+    runs++; events += r.events; add(coverage, r.coverage, r.pairs);
   }
   const winner = failure ? reports.find((r) => r.failure === failure)! : undefined;
   const stoppedBy: FuzzReport['stoppedBy'] = failure ? 'failure' : reports.some((r) => r.stoppedBy === 'time') ? 'time' : 'runs';
