@@ -6,6 +6,11 @@ import { CliError } from './errors.ts';
 import { traceCommand, TRACE_COMMANDS, TRACE_USAGE } from './trace-commands.ts';
 import { CHECK_USAGE, DIFFUZZ_USAGE } from './oracle-usage.ts';
 import { FUZZ_USAGE } from './fuzz.ts';
+import { noPretenuring } from '@bpfsim/replay';
+
+// Before anything is folded (see packages/replay/src/pretenuring.ts): the fold's short-lived
+// states otherwise end up in V8's old generation, slowing every minor collection.
+noPretenuring();
 
 const USAGE = `usage: bpfsim <command> [options]
 

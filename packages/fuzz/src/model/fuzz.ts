@@ -7,7 +7,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { stepsArb } from './arbitrary.ts';
 import { Coverage } from './coverage.ts';
 import { compile, runSteps, type Compiled } from './run.ts';
-import { noPretenuring } from './pretenuring.ts';
+import { noPretenuring } from '@bpfsim/replay';
 import type { Counterexample, FuzzOptions, FuzzReport, FuzzSpec, RunOutcome, Step } from './types.ts';
 
 /** A 32-bit seed for run `i` of a campaign seeded `seed` (splitmix32 of both). */

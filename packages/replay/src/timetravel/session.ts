@@ -23,6 +23,7 @@ import { kernelFold as reducerFold, kernelFoldMany } from '@bpfsim/kernel';
 import type { Trace } from '../trace/reader.ts';
 import { TraceError } from '../trace/reader.ts';
 import { TouchIndex } from './touch-index.ts';
+import { noPretenuring } from '../pretenuring.ts';
 import { ABSENT, applyChanges, changes, diffLines, getPath, resolvePath, sameValue, touched, type Change, type DiffLine, type Path } from './diff.ts';
 
 export type FoldFn = (state: KernelState, event: Event) => Folded;
@@ -92,6 +93,7 @@ export class Session {
   #scratch: KernelState;
 
   constructor(trace: Trace, opts: SessionOptions = {}) {
+    noPretenuring();
     this.trace = trace;
     this.#fold = opts.fold ?? reducerFold;
     this.#foldMany = opts.fold ? undefined : kernelFoldMany;
