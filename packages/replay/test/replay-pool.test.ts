@@ -86,4 +86,21 @@ describe('replay on a pool of threads', () => {
     expect(a.divergence).toMatchObject({ kind: 'snapshot', position: 512 });
     expect(said(sh)).toEqual(said(a));
   });
+
+  it('replays here what a worker claimed and never finished (it hung or died), with the same report', async () => {
+    const events = fc.sample(fc.array(eventArb, { minLength: 2000, maxLength: 2000 }), { seed: 12, numRuns: 1 })[0];
+    const { trace } = traceFromEntries(entriesOf(events), { hashEvery: 10, snapshotEvery: 100 });
+    const stalling = new ReplayPool({ workers: 1, minSegment: 1, stallMs: 200, workerEntry: new URL('./fixtures/stalling-replay-worker.ts', import.meta.url) });
+    try {
+      await stalling.ready();
+      const alone = said(replayTrace(trace));
+      // The worker claims what is left when its job arrives: unless this thread has replayed
+      // everything by then, some segments are its, and are taken back after 200 ms.
+      for (let attempt = 0; attempt < 5 && stalling.stats.takenBack === 0; attempt++) expect(said(replayTrace(trace, { pool: stalling }))).toEqual(alone);
+      expect(stalling.stats.takenBack).toBeGreaterThan(0);
+      expect(stalling.stats.workers).toBe(0);
+    } finally {
+      await stalling.close();
+    }
+  }, 60_000);
 });

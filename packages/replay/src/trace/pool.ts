@@ -43,13 +43,17 @@ export const FAILED = 1;
 /** Segments are cut at snapshots at least this many events apart (shorter ones are not worth a thread). */
 export const MIN_SEGMENT = 8192;
 /** A worker whose heartbeat does not move for this long while segments are outstanding is given up on. */
-const STALL_MS = 10_000;
+export const STALL_MS = 10_000;
 
 export interface ReplayPoolOptions {
   /** Worker threads (besides the calling thread). */
   readonly workers: number;
   /** The shortest segment (default MIN_SEGMENT). */
   readonly minSegment?: number;
+  /** How long the workers may make no progress before their segments are replayed here (default STALL_MS). */
+  readonly stallMs?: number;
+  /** The workers' module (default ./replay-worker.ts): tests give one that misbehaves. */
+  readonly workerEntry?: URL;
 }
 
 /** Lowers `claims[FAILED]` to `seg` (there is no Atomics.min). */
@@ -94,14 +98,18 @@ export class ReplayPool {
   #current = -1;
   #jobs = 0;
   readonly #minSegment: number;
+  readonly #stallMs: number;
+  readonly #entry: URL;
   readonly #ready: Promise<void>;
-  /** Segments replayed by the workers and by the calling thread, over the pool's life. */
-  readonly stats = { workers: 0, here: 0 };
+  /** Segments replayed by the workers and by the calling thread (`takenBack`: after the workers stalled), over the pool's life. */
+  readonly stats = { workers: 0, here: 0, takenBack: 0 };
 
   constructor(o: ReplayPoolOptions) {
     if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new RangeError(`workers: expected an integer >= 1, not ${String(o.workers)}`);
     this.size = o.workers;
     this.#minSegment = o.minSegment ?? MIN_SEGMENT;
+    this.#stallMs = o.stallMs ?? STALL_MS;
+    this.#entry = o.workerEntry ?? new URL('./replay-worker.ts', import.meta.url);
     const signal = new SharedArrayBuffer(8);
     this.#signal = new Int32Array(signal);
     for (let w = 0; w < o.workers; w++) this.#workers.push(this.#start(signal));
@@ -124,9 +132,9 @@ export class ReplayPool {
     port1.unref();
     this.#ports.push(port1);
     const data: ReplayWorkerData = { port: port2, signal };
-    const worker = tsWorker(new URL('./replay-worker.ts', import.meta.url), { workerData: data, transferList: [port2] });
+    const worker = tsWorker(this.#entry, { workerData: data, transferList: [port2] });
     worker.unref();
-    // A worker that fails to start or dies only stops claiming: the segments it holds are taken back (STALL_MS).
+    // A worker that fails to start or dies only stops claiming: the segments it holds are taken back (stallMs).
     worker.on('error', () => {});
     return worker;
   }
@@ -209,9 +217,10 @@ export class ReplayPool {
         if (outstanding() < 0) break;
         Atomics.wait(this.#signal, 0, seen, 100);
         const b = Atomics.load(this.#signal, 1);
-        if (b !== beat) { beat = b; since = Date.now(); } else if (Date.now() - since > STALL_MS) {
+        if (b !== beat) { beat = b; since = Date.now(); } else if (Date.now() - since > this.#stallMs) {
           // No worker has replayed anything for a while: replay what they hold here.
           if (!runHere(k)) return undefined;
+          this.stats.takenBack++;
           since = Date.now();
         }
       }
