@@ -130,7 +130,7 @@ if (!report.ok) { console.error('replay diverged:', report.divergence?.message);
 console.log(`replay (decode + validate + fold + compare results + ${report.hashesChecked} hashes): ${fmt(n / (replayed.wall / 1e9))} events/s (best of ${REPLAYS}; by CPU time ${fmt(n / (replayed.cpu / 1e9))} events/s)`);
 
 // Replay on threads: the segments between the trace's snapshots (recordKernel writes one every
-// 65,536 events) on WORKERS worker threads and this one. The pool is started and waited for
+// 8,192 events) on WORKERS worker threads and this one. The pool is started and waited for
 // first (a worker takes about a second to start; bpfsim replay starts them before it reads the trace).
 if (WORKERS > 0) {
   let t = now();

@@ -2,7 +2,7 @@
 import { formatCall, formatResult } from '@bpfsim/replay';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { ReplayPool, replayTrace, AUTO_SNAPSHOT_EVERY, type Divergence } from '@bpfsim/replay';
+import { ReplayPool, replayTrace, type Divergence } from '@bpfsim/replay';
 import { formatDiffLine } from '@bpfsim/replay';
 import { printTimelineEntry } from './timeline.ts';
 import { CliError } from './errors.ts';
@@ -10,11 +10,11 @@ import { describeStop, intOption, openTrace, parseArgs } from './trace-cli.ts';
 
 /**
  * Worker threads are started (before the trace is read) for a trace file this large: about 500,000
- * events at ~64 bytes an event, eight stretches between automatic snapshots. A worker takes about
- * a second to start here (tsx compiles the packages again in it), in which this thread replays
- * ~350,000 events alone: on shorter traces a worker would join too late to help.
+ * events at ~64 bytes an event. A worker takes about a second to start here (tsx compiles the
+ * packages again in it), in which this thread replays ~350,000 events alone: on shorter traces a
+ * worker would join too late to help.
  */
-const PARALLEL_BYTES = 8 * AUTO_SNAPSHOT_EVERY * 64;
+const PARALLEL_BYTES = 32 * 2 ** 20;
 
 /** Exit codes: 0 everything agrees; 1 a divergence; 2 unusable input; 3 all intact events agree but the trace is damaged or unclosed. */
 export function replayCommand(args: string[]): number {

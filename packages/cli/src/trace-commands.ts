@@ -14,8 +14,8 @@ export const TRACE_COMMANDS = ['record', 'replay', 'show', 'diff', 'blame', 'bis
 export const TRACE_USAGE = `  record SCENARIO -o TRACE
                 fold a scenario, recording every event, its result and state hashes to TRACE
                   --hash-every N      a state hash every N events (default 256)
-                  --snapshot-every N  a full state snapshot every N events (default auto: every 65,536
-                                      unless snapshots would take most of the file)
+                  --snapshot-every N  a full state snapshot every N events (default auto: every 8,192
+                                      unless snapshots would take over a ninth of the file)
                   --fsync MODE        never | hash (default: at every hash record) | always
   replay TRACE  fold a trace, checking every result and state hash; exit 1 at a divergence,
                 3 when all intact events agree but the trace is damaged or unclosed

@@ -51,7 +51,7 @@ describe('bpfsim record / replay', () => {
     expect(r.stdout).toContain('    netdevs.3.tcx_ingress.items[1]: + {prog_id: 2, link_id: 1}');
   });
 
-  it('records snapshots every N events (--snapshot-every; by default every 65,536), and refuses a count that is not one', () => {
+  it('records snapshots every N events (--snapshot-every; by default every 8,192), and refuses a count that is not one', () => {
     const every5 = join(tmp, 'every5.trace');
     expect(cli(['record', scenario, '-o', every5, '--snapshot-every', '5']).status).toBe(0);
     expect([...Trace.load(every5).scan.snapshots.keys()]).toEqual([5, 10, 15]);

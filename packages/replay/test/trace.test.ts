@@ -12,7 +12,7 @@ import { fold, initialState, type KernelState } from '@bpfsim/reducer';
 import { eventArb } from '../../reducer/test/arbitraries.ts';
 import {
   crc32c, stateHash, traceFromEntries, readTrace, scanTrace, Trace, TraceError, TraceWriter, MemorySink,
-  recordKernel, replayTrace, FORMAT_VERSION, AUTO_SNAPSHOT_EVERY, deepFreeze, encodeRecord, encodeEventV1, type AnyRecord,
+  recordKernel, replayTrace, FORMAT_VERSION, AUTO_SNAPSHOT_EVERY, AUTO_SNAPSHOT_RATIO, deepFreeze, encodeRecord, encodeEventV1, type AnyRecord,
 } from '../src/trace/index.ts';
 import { MAX_SHARED_STRUCTURES } from '../src/trace/structures.ts';
 import { formatDiffLine } from '../src/timetravel/diff.ts';
@@ -241,26 +241,38 @@ describe('round trip', () => {
 
   it("snapshots 'auto' (recordKernel's default): every AUTO_SNAPSHOT_EVERY events at a hash record, unless they would outweigh the records between them", () => {
     const close = { event: { kind: 'close', pid: 1, fd: 3 } as Event, result: { ret: -9 } };
-    const snapshotsOf = (state: KernelState, hashEvery: number) => {
+    const write = (state: KernelState, hashEvery: number) => {
       const sink = new MemorySink();
       const w = new TraceWriter(sink, { snapshotEvery: 'auto', hashEvery, state });
       for (let i = 0; i < 3 * AUTO_SNAPSHOT_EVERY + 5; i++) w.append(close, state);
       w.close(state);
-      const t = Trace.open(sink.bytes());
+      return Trace.open(sink.bytes());
+    };
+    const snapshotsOf = (state: KernelState, hashEvery: number) => {
+      const t = write(state, hashEvery);
       const at = [...t.scan.snapshots.keys()];
       if (at.length) expect(stateHash(t.snapshot(at[0])!)).toBe(stateHash(state));
       return at;
     };
     const small = initialState(0);
     expect(snapshotsOf(small, 256)).toEqual([1, 2, 3].map((k) => k * AUTO_SNAPSHOT_EVERY));
-    expect(snapshotsOf(small, 100_000)).toEqual([100_000]); // (rounded up to hash records)
+    expect(snapshotsOf(small, 5000)).toEqual([10_000, 20_000]); // (rounded up to hash records)
     expect(snapshotsOf(small, 0)).toEqual([]);
-    // A state whose snapshot takes more bytes than 65,536 close records: every other one is left out.
-    // (Its table of 80,000 entries is more than msgpack's map16 holds: packed as a map32.)
-    const bpffs: Record<string, { kind: 'dir' }> = {};
-    for (let i = 0; i < 80_000; i++) bpffs[`d${i}`] = { kind: 'dir' };
-    const big = deepFreeze({ ...small, bpffs }); // (frozen, as states are: its hash is memoised)
-    expect(snapshotsOf(big, 256)).toEqual([1, 3].map((k) => k * AUTO_SNAPSHOT_EVERY));
+    // A state whose snapshot takes more than 1/AUTO_SNAPSHOT_RATIO of the bytes of the records
+    // between two snapshots, but no more than twice that: every other one is left out.
+    const t = write(small, 256);
+    const between = t.scan.eventOffsets[2 * AUTO_SNAPSHOT_EVERY] - t.scan.eventOffsets[AUTO_SNAPSHOT_EVERY];
+    const table = (n: number) => {
+      const bpffs: Record<string, { kind: 'dir' }> = {};
+      for (let i = 0; i < n; i++) bpffs[`d${i}`] = { kind: 'dir' };
+      return deepFreeze({ ...small, bpffs }); // (frozen, as states are: its hash is memoised)
+    };
+    const perEntry = encodeRecord({ kind: 'state', at: 0, state: table(1000) }).length / 1000;
+    expect(snapshotsOf(table(Math.ceil((1.5 * between) / AUTO_SNAPSHOT_RATIO / perEntry)), 256)).toEqual([1, 3].map((k) => k * AUTO_SNAPSHOT_EVERY));
+    // A table of more entries than msgpack's map16 holds is packed as a map32.
+    const wide = traceFromEntries([close], { snapshotEvery: 1, state: table(80_000) });
+    expect(Object.keys(wide.states[1].bpffs)).toHaveLength(80_000);
+    expect(stateHash(wide.trace.snapshot(1)!)).toBe(stateHash(wide.states[1]));
     expect(() => new TraceWriter(new MemorySink(), { snapshotEvery: 'often' as never })).toThrow(/snapshotEvery: expected an integer >= 0 or 'auto'/);
   });
 

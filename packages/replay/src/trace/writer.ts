@@ -13,8 +13,14 @@ import { BPFSIM_VERSION, DEFAULT_HASH_EVERY, encodeEventV1, encodeHeader, encode
 import { EventPacker } from './structures.ts';
 import { STATE_HASH_ALGORITHM, stateHash } from './hash.ts';
 
-/** 'auto' snapshots come at most this often (rounded up to a multiple of hashEvery). */
-export const AUTO_SNAPSHOT_EVERY = 65_536;
+/**
+ * 'auto' snapshots come at most this often (rounded up to a multiple of hashEvery): a stretch
+ * between snapshots is what a replay thread takes at a time and what a seek folds at most, so
+ * short stretches keep threads evenly loaded and first seeks quick.
+ */
+export const AUTO_SNAPSHOT_EVERY = 8192;
+/** An 'auto' snapshot is left out while the records since the last take fewer than this many times its bytes (snapshots stay under about a ninth of the file). */
+export const AUTO_SNAPSHOT_RATIO = 8;
 
 export type FsyncPolicy = 'never' | 'hash' | 'always';
 
@@ -25,8 +31,8 @@ export interface TraceWriterOptions {
    * A full state snapshot every this many events (default 0: none). Lets replay diff a divergent
    * state against the recorded one, and replay segments between snapshots on several threads
    * (ReplayPool). 'auto': every AUTO_SNAPSHOT_EVERY events, where a hash record is written too,
-   * unless the records since the last snapshot take fewer bytes than it did (so that snapshots
-   * of a large state stay under about half of the file).
+   * unless the records since the last snapshot take fewer than AUTO_SNAPSHOT_RATIO times its
+   * bytes (so that snapshots of a large state stay under about a ninth of the file).
    */
   readonly snapshotEvery?: number | 'auto';
   readonly fsync?: FsyncPolicy;
@@ -135,7 +141,7 @@ export class TraceWriter {
     this.#events++;
     if (state) this.#lastState = state;
     let synced = false;
-    if (this.#snapshotEvery && this.#events % this.#snapshotEvery === 0 && this.#bytes - this.#snapshotAt >= this.#snapshotBytes) {
+    if (this.#snapshotEvery && this.#events % this.#snapshotEvery === 0 && this.#bytes - this.#snapshotAt >= AUTO_SNAPSHOT_RATIO * this.#snapshotBytes) {
       if (!state) throw new Error(`TraceWriter: the state after event ${this.#events - 1} is needed for its snapshot`);
       const rec = encodeRecord({ kind: 'state', at: this.#events, state });
       this.#put(rec);
