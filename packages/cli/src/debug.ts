@@ -1,7 +1,7 @@
 // `bpfsim debug TRACE`: an interactive time-travelling debugger over a trace, driven line by line
 // from standard input (so scripts can drive it too).
 import { createInterface } from 'node:readline';
-import { errnoName, type Event, type Result } from '@bpfsim/events';
+import { BPF_CMD_NAMES, errno, errnoName, EVENT_KINDS, type Event, type Result } from '@bpfsim/events';
 import { showState } from '@bpfsim/replay';
 import { formatCall, formatEntry, formatResult } from '@bpfsim/replay';
 import { Session } from '@bpfsim/replay';
@@ -20,6 +20,7 @@ export const DEBUG_HELP = `commands (positions count events folded: position N i
   watch PATH             report changes of PATH as events fold; continue stops on them
   unwatch PATH|all
   break NAME, br NAME    stop continue before an event: a bpf command (BPF_PROG_ATTACH or PROG_ATTACH),
+                         "error" for any event that fails,
                          an event kind (close, fork, netdev_add, ...) or an errno it returned (EBADF)
   delete NAME|all        remove breakpoints
   info, where            the position, the next event, breakpoints and watches
@@ -30,6 +31,23 @@ export const DEBUG_HELP = `commands (positions count events folded: position N i
   quit, q                leave`;
 
 interface Watch { readonly text: string; readonly path: Seg[] }
+
+/** The breakpoint that stops before any event whose result is an errno. */
+const ERROR = 'ERROR';
+const CMDS = new Set<string>(BPF_CMD_NAMES);
+/**
+ * A breakpoint's name as #matches compares it (upper case; a bpf command with its BPF_ prefix),
+ * or undefined when NAME is no bpf command, event kind, errno or "error": a typo would otherwise
+ * be a breakpoint that never stops.
+ */
+function breakName(name: string): string | undefined {
+  const u = name.toUpperCase();
+  if (u === ERROR || EVENT_KINDS.includes(name.toLowerCase())) return u;
+  if (CMDS.has(u)) return u;
+  if (CMDS.has(`BPF_${u}`)) return `BPF_${u}`;
+  if (Object.prototype.hasOwnProperty.call(errno, u) || /^E[1-9]\d*$/.test(u)) return u;
+  return undefined;
+}
 
 export class Debugger {
   readonly session: Session;
@@ -44,7 +62,7 @@ export class Debugger {
     for (const b of this.breaks) {
       if (e.kind.toUpperCase() === b) return b;
       if (e.kind === 'bpf' && (e.cmd === b || e.cmd === `BPF_${b}`)) return b;
-      if (r.ret < 0 && errnoName(r.ret) === b) return b;
+      if (r.ret < 0 && (b === ERROR || errnoName(r.ret) === b)) return b;
     }
     return undefined;
   }
@@ -164,13 +182,19 @@ export class Debugger {
           break;
         }
         case 'break': case 'br': {
-          if (!args[0]) { out.push('break: expected a bpf command, an event kind or an errno'); break; }
-          this.breaks.add(args[0].toUpperCase());
+          if (!args[0]) { out.push('break: expected a bpf command, an event kind, an errno or error'); break; }
+          const name = breakName(args[0]);
+          if (name === undefined) {
+            out.push(`break: ${JSON.stringify(args[0])} is not a bpf command (PROG_ATTACH), an event kind (${EVENT_KINDS.join(', ')}), an errno (EBADF) or error`);
+            break;
+          }
+          this.breaks.add(name);
           out.push(`breakpoints: ${[...this.breaks].join(', ')}`);
           break;
         }
         case 'delete': case 'd': {
-          if (args[0] === 'all' || !args[0]) this.breaks.clear(); else this.breaks.delete(args[0].toUpperCase());
+          if (args[0] === 'all' || !args[0]) this.breaks.clear();
+          else if (!this.breaks.delete(breakName(args[0]) ?? args[0].toUpperCase())) { out.push(`delete: no breakpoint ${args[0]}`); break; }
           out.push(`breakpoints: ${[...this.breaks].join(', ') || 'none'}`);
           break;
         }

@@ -241,6 +241,18 @@ describe('bpfsim debug', () => {
   });
 });
 
+describe('bpfsim debug breakpoints', () => {
+  it('refuses a name that is no bpf command, event kind or errno (it would never stop), and breaks on any failing event with error', () => {
+    const r = cli(['debug', trace], ['break errno', 'break error', 'break link_update', 'continue', 'delete nope', 'delete error', 'info', 'quit'].join('\n') + '\n');
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('break: "errno" is not a bpf command (PROG_ATTACH), an event kind (bpf, close, dup, fork, exit, unlink, mkdir, netdev_add, netdev_del, tick, packets), an errno (EBADF) or error\n');
+    expect(r.stdout).toContain('breakpoints: ERROR, BPF_LINK_UPDATE\n');
+    // Event 9 is the trace's only failing event, and a BPF_LINK_UPDATE: the first breakpoint listed that matches names the stop.
+    expect(r.stdout).toContain('breakpoint ERROR: at position 9 of 15; next: 9  [pid 100] bpf(BPF_LINK_UPDATE, {link_fd=9, new_prog_fd=4}) = -1 EBADF\n');
+    expect(r.stdout).toContain('delete: no breakpoint nope\nbreakpoints: BPF_LINK_UPDATE\n');
+  });
+});
+
 describe('examples', () => {
   it('a trace recorded by this format version still reads', () => {
     const t = Trace.load(join(root, 'examples/tcx-timetravel.trace'));

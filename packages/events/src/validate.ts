@@ -257,6 +257,8 @@ const SIMPLE: Record<string, Record<string, (v: unknown, path: string) => Valida
   tick: { ns: (v, p) => checkInt(v, 'u64', p) },
   packets: { packets: checkPackets },
 };
+/** Every event kind: bpf, then the simple ones. */
+export const EVENT_KINDS: readonly string[] = Object.freeze(['bpf', ...Object.keys(SIMPLE)]);
 /** Each simple event's fields, in the order they are checked. */
 const SIMPLE_FIELDS: Record<string, readonly (readonly [string, (v: unknown, path: string) => ValidationError | undefined])[]> =
   Object.fromEntries(Object.entries(SIMPLE).map(([kind, spec]) => [kind, Object.entries(spec)]));
