@@ -61,9 +61,10 @@ const OBJ_A = stepA(SEED_A, Tag.Object), OBJ_B = stepB(SEED_B, Tag.Object);
 const TAG_A: number[] = [], TAG_B: number[] = [];
 for (const t of [Tag.Null, Tag.False, Tag.True, Tag.Undefined]) { TAG_A[t] = finishA(stepA(SEED_A, t), 1); TAG_B[t] = finishB(stepB(SEED_B, t), 1); }
 
-// The last computed hash (avoids allocating a pair per value), and the words hashing it fed that a
-// rehash of the same value would feed again (its objects not memoised; see hashInto).
-let OUT_A = 0, OUT_B = 0, OUT_COST = 0;
+// The last computed hash (avoids allocating a pair per value), the words hashing it fed that a
+// rehash of the same value would feed again (its objects not memoised; see hashInto), and, for an
+// object, the words hashing it whole feeds (memoised parts included: the size of the state).
+let OUT_A = 0, OUT_B = 0, OUT_COST = 0, OUT_FULL = 0;
 
 // The memo: two generations of strong maps instead of a WeakMap (whose set cost ~0.2 us and
 // whose entries slow every garbage collection). A lookup that finds a node in the older
@@ -80,18 +81,32 @@ let OUT_A = 0, OUT_B = 0, OUT_COST = 0;
 // instruction array) that changes then rehashes one child, not all.
 //
 // An entry keeps its node alive, and with it the children that have no entry of their own (about
-// its cost in words): a generation is full at MEMO_GENERATION entries or MEMO_BUDGET words of
-// cost, so the memo keeps alive about what 2 * MEMO_BUDGET words take, whatever the nodes.
+// its cost in words). A generation is full at MEMO_GENERATION entries or MEMO_BUDGET words of
+// cost; and between two hashes of whole values (stateHash, hashLanes), once its entries cost
+// twice the largest value hashed in it (MIN_MEMO_BUDGET at least). So the memo keeps alive a few
+// times what the state takes, not MEMO_BUDGET's megabytes when the state is small: what it kept
+// alive survived every scavenge and was promoted (~1.1 MB a scavenge, a fifth of replay's time
+// going to garbage collection, when a small state churned through a memo sized for large ones).
 const MEMO_COST = 400, WIDE = 16;
-const MEMO_GENERATION = 1 << 15, MEMO_BUDGET = 1 << 20;
+const MEMO_GENERATION = 1 << 15, MEMO_BUDGET = 1 << 20, MIN_MEMO_BUDGET = 1 << 15;
 /** What one object costs besides its words (key listing, lookups), in words. */
 const OBJECT_COST = 8;
-let memo = new Map<object, readonly [number, number]>();
-let older = new Map<object, readonly [number, number]>();
+/** An entry: the hash's lanes and the value's full cost (OUT_FULL). */
+type Entry = readonly [number, number, number];
+let memo = new Map<object, Entry>();
+let older = new Map<object, Entry>();
 /** The cost of the current generation's entries. */
 let memoCost = 0;
+/** The current generation's budget, and the largest full cost of a whole value hashed in it. */
+let memoBudget = MIN_MEMO_BUDGET, largest = 0;
 
-function memoGet(v: object): readonly [number, number] | undefined {
+function rotate(): void {
+  older = memo; memo = new Map(); memoCost = 0;
+  memoBudget = Math.min(MEMO_BUDGET, Math.max(MIN_MEMO_BUDGET, 2 * largest));
+  largest = 0;
+}
+
+function memoGet(v: object): Entry | undefined {
   const m = memo.get(v);
   if (m !== undefined) return m;
   const o = older.get(v);
@@ -100,10 +115,17 @@ function memoGet(v: object): readonly [number, number] | undefined {
   return o;
 }
 
-function memoSet(v: object, h: readonly [number, number], cost: number): void {
-  if (memo.size >= MEMO_GENERATION || memoCost >= MEMO_BUDGET) { older = memo; memo = new Map(); memoCost = 0; }
+function memoSet(v: object, h: Entry, cost: number): void {
+  if (memo.size >= MEMO_GENERATION || memoCost >= MEMO_BUDGET) rotate();
   memo.set(v, h);
   memoCost += cost;
+}
+
+/** Hashes a whole value (the top of a hash): the memo's generation turns first if it has outgrown its budget. */
+function hashWhole(v: unknown): void {
+  if (memoCost >= memoBudget) rotate();
+  hashInto(v, false);
+  if (typeof v === 'object' && v !== null && OUT_FULL > largest) largest = OUT_FULL;
 }
 
 // Object keys repeat (field names, small indexes): their string hashes are kept, a bounded map.
@@ -139,9 +161,9 @@ function hashInto(v: unknown, keep: boolean): void {
     case 'object': {
       if (v === null) { OUT_A = TAG_A[Tag.Null]; OUT_B = TAG_B[Tag.Null]; OUT_COST = 1; return; }
       const m = memoGet(v);
-      if (m !== undefined) { OUT_A = m[0]; OUT_B = m[1]; OUT_COST = 0; return; }
+      if (m !== undefined) { OUT_A = m[0]; OUT_B = m[1]; OUT_COST = 0; OUT_FULL = m[2]; return; }
       hashObject(v);
-      if ((keep || OUT_COST >= MEMO_COST) && Object.isFrozen(v)) { memoSet(v, [OUT_A, OUT_B], OUT_COST); OUT_COST = 0; }
+      if ((keep || OUT_COST >= MEMO_COST) && Object.isFrozen(v)) { memoSet(v, [OUT_A, OUT_B, OUT_FULL], OUT_COST); OUT_COST = 0; }
       return;
     }
     default: hashOther(v);
@@ -233,7 +255,7 @@ function hashEntries(vals: readonly unknown[], order: Int32Array | undefined, ka
   for (let i = 0; i < len; i++) if (vals[i] !== undefined) defined++;
   let a = stepA(OBJ_A, defined), b = stepB(OBJ_B, defined);
   const keep = len >= WIDE;
-  let cost = OBJECT_COST + 2 + 4 * defined;
+  let cost = OBJECT_COST + 2 + 4 * defined, full = cost;
   for (let j = 0; j < len; j++) {
     const x = vals[order === undefined ? j : order[j]];
     if (x === undefined) continue;
@@ -241,26 +263,29 @@ function hashEntries(vals: readonly unknown[], order: Int32Array | undefined, ka
     a = stepA(a, kb[j]); b = stepB(b, kb[j]);
     hashInto(x, keep);
     cost += OUT_COST;
+    full += typeof x === 'object' && x !== null ? OUT_FULL : OUT_COST;
     a = stepA(a, OUT_A); b = stepB(b, OUT_A);
     a = stepA(a, OUT_B); b = stepB(b, OUT_B);
   }
   const n = 2 + 4 * defined;
-  OUT_A = finishA(a, n); OUT_B = finishB(b, n); OUT_COST = cost;
+  OUT_A = finishA(a, n); OUT_B = finishB(b, n); OUT_COST = cost; OUT_FULL = full;
 }
 
 function hashArray(v: readonly unknown[]): void {
   const len = v.length;
   let a = stepA(ARR_A, len), b = stepB(ARR_B, len);
   const keep = len >= WIDE;
-  let cost = OBJECT_COST + 2 + 2 * len;
+  let cost = OBJECT_COST + 2 + 2 * len, full = cost;
   for (let i = 0; i < len; i++) {
-    hashInto(v[i], keep);
+    const x = v[i];
+    hashInto(x, keep);
     cost += OUT_COST;
+    full += typeof x === 'object' && x !== null ? OUT_FULL : OUT_COST;
     a = stepA(a, OUT_A); b = stepB(b, OUT_A);
     a = stepA(a, OUT_B); b = stepB(b, OUT_B);
   }
   const n = 2 + 2 * len;
-  OUT_A = finishA(a, n); OUT_B = finishB(b, n); OUT_COST = cost;
+  OUT_A = finishA(a, n); OUT_B = finishB(b, n); OUT_COST = cost; OUT_FULL = full;
 }
 
 function hashBytes(v: ArrayBufferView): void {
@@ -275,7 +300,7 @@ function hashBytes(v: ArrayBufferView): void {
     a = stepA(a, w); b = stepB(b, w);
   }
   const n = 2 + ((len + 3) >> 2);
-  OUT_A = finishA(a, n); OUT_B = finishB(b, n); OUT_COST = OBJECT_COST + n;
+  OUT_A = finishA(a, n); OUT_B = finishB(b, n); OUT_COST = OUT_FULL = OBJECT_COST + n;
 }
 
 /** Ascending UTF-16 code unit order (Array.prototype.sort's default, without its string conversions); keys are distinct. */
@@ -285,13 +310,13 @@ const hex8 = (x: number) => x.toString(16).padStart(8, '0');
 
 /** The canonical hash of a value (kernel state, an event, a result): 16 lowercase hex digits. */
 export function stateHash(v: unknown): string {
-  hashInto(v, false);
+  hashWhole(v);
   return hex8(OUT_A) + hex8(OUT_B);
 }
 
 /** The two 32-bit lanes of stateHash(v), [A, B]. */
 export function hashLanes(v: unknown): [number, number] {
-  hashInto(v, false);
+  hashWhole(v);
   return [OUT_A, OUT_B];
 }
 
