@@ -17,8 +17,14 @@ const SHARED_LIMIT = 8160;
 /** Recent short strings by a hash of their bytes (a string is at most INTERN_MAX bytes). */
 const INTERN_BITS = 12, INTERN_MAX = 32;
 const interned: (string | undefined)[] = new Array(1 << INTERN_BITS).fill(undefined);
-/** 1 where the kept string was met again (and internalized). */
+/** How often the kept string was met again, up to INTERN_AT (when it is internalized). */
 const seen = new Uint8Array(1 << INTERN_BITS);
+/**
+ * Met this many times again, a string is internalized: names and keys are met over and over, but a
+ * value is often met twice only (written, then read back in a lookup's result), and internalizing
+ * it would cost a string table entry for nothing.
+ */
+const INTERN_AT = 2;
 /** Scratch arrays of char codes by length, for String.fromCharCode.apply. */
 const codes: number[][] = Array.from({ length: INTERN_MAX + 1 }, (_, n) => new Array<number>(n).fill(0));
 
@@ -113,10 +119,12 @@ function readString(len: number): string | undefined {
     while (i < len && s.charCodeAt(i) === src[pos + i]) i++;
     if (i === len) {
       pos += len;
-      if (seen[slot] === 1) return s;
-      // Seen twice: a name, a key. Made a property key, a string is internalized (the engine's one
-      // copy of it, as the code's literals are): comparing it to those is comparing pointers.
-      seen[slot] = 1;
+      const times = seen[slot];
+      if (times >= INTERN_AT) return s;
+      seen[slot] = times + 1;
+      if (times + 1 < INTERN_AT) return s;
+      // Met again and again: a name, a key. Made a property key, a string is internalized (the
+      // engine's one copy of it, as the code's literals are): comparing it to those is comparing pointers.
       return (interned[slot] = Object.keys({ [s]: 0 })[0]);
     }
   }
