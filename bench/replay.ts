@@ -13,7 +13,7 @@ import { recordKernel } from '../packages/replay/src/trace/recorder.ts';
 import { Trace } from '../packages/replay/src/trace/reader.ts';
 import { replayTrace } from '../packages/replay/src/trace/replay.ts';
 import { ReplayPool, segmentCuts } from '../packages/replay/src/trace/pool.ts';
-import { noPretenuring } from '../packages/replay/src/pretenuring.ts';
+import { noPretenuring } from '../packages/replay/src/gc-tuning.ts';
 import { Session } from '../packages/replay/src/timetravel/session.ts';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -65,7 +65,8 @@ const now = () => process.hrtime.bigint();
 
 // As bpfsim does at start (packages/cli/src/main.ts): V8's allocation-site pretenuring off, so that
 // the seeks below run as in `bpfsim debug` (a Session turns it off too, but by then this process
-// has folded a million events and V8 has made its choices).
+// has folded a million events and V8 has made its choices). (replayTrace turns V8's parallel
+// scavenges off, gc-tuning.ts.)
 noPretenuring();
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`);
 

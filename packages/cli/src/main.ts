@@ -8,7 +8,7 @@ import { CHECK_USAGE, DIFFUZZ_USAGE } from './oracle-usage.ts';
 import { FUZZ_USAGE } from './fuzz.ts';
 import { noPretenuring } from '@bpfsim/replay';
 
-// Before anything is folded (see packages/replay/src/pretenuring.ts): the fold's short-lived
+// Before anything is folded (see packages/replay/src/gc-tuning.ts): the fold's short-lived
 // states otherwise end up in V8's old generation, slowing every minor collection.
 noPretenuring();
 

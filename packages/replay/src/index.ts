@@ -4,4 +4,4 @@ export { showState } from './format/show.ts';
 export * from './trace/index.ts';
 export * from './timetravel/index.ts';
 export { tsWorker, type TsWorkerOptions } from './threads.ts';
-export { noPretenuring } from './pretenuring.ts';
+export { noPretenuring, serialScavenges } from './gc-tuning.ts';

@@ -23,7 +23,7 @@ import { kernelFold as reducerFold, kernelFoldMany } from '@bpfsim/kernel';
 import type { Trace } from '../trace/reader.ts';
 import { TraceError } from '../trace/reader.ts';
 import { TouchIndex } from './touch-index.ts';
-import { noPretenuring } from '../pretenuring.ts';
+import { noPretenuring } from '../gc-tuning.ts';
 import { ABSENT, applyChanges, changes, diffLines, getPath, resolvePath, sameValue, touched, type Change, type DiffLine, type Path } from './diff.ts';
 
 export type FoldFn = (state: KernelState, event: Event) => Folded;

@@ -10,6 +10,7 @@ import type { FoldFn } from '../timetravel/session.ts';
 import { stateHash, STATE_HASH_ALGORITHM } from './hash.ts';
 import type { Trace, TraceStop } from './reader.ts';
 import type { ReplayPool } from './pool.ts';
+import { serialScavenges } from '../gc-tuning.ts';
 
 export interface Divergence {
   /**
@@ -74,6 +75,7 @@ export interface ReplayOptions {
 const MAX_BATCH = 1024;
 
 export function replayTrace(trace: Trace, opts: ReplayOptions = {}): ReplayReport {
+  serialScavenges(); // (gc-tuning.ts)
   if (trace.header.hash !== STATE_HASH_ALGORITHM) {
     const state = trace.initialState();
     return {
