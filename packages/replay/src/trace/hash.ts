@@ -128,7 +128,23 @@ function hashWhole(v: unknown): void {
   if (typeof v === 'object' && v !== null && OUT_FULL > largest) largest = OUT_FULL;
 }
 
-// Object keys repeat (field names, small indexes): their string hashes are kept, a bounded map.
+// Object keys repeat (field names, small indexes): their string hashes are kept, a bounded map,
+// and for the canonical decimal strings of 0..SMALL-1, two arrays (0, 0: not yet hashed; a string
+// hash is never both zero in practice, and if it were it would only be recomputed).
+const SMALL = 4096;
+const SMALL_A = new Uint32Array(SMALL), SMALL_B = new Uint32Array(SMALL);
+/** The number a key names when it is the canonical decimal string of 0..SMALL-1 ("0", "17", not "017"), else -1. */
+function smallIndex(k: string): number {
+  const n = k.length;
+  if (n === 0 || n > 4) return -1;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const c = k.charCodeAt(i) - 48;
+    if (c < 0 || c > 9 || (c === 0 && i === 0 && n > 1)) return -1;
+    x = x * 10 + c;
+  }
+  return x < SMALL ? x : -1;
+}
 const keyMemo = new Map<string, readonly [number, number]>();
 const MAX_KEY_MEMO = 1 << 14;
 
@@ -194,6 +210,13 @@ function hashObject(v: object): void {
   for (let i = 0; i < len; i++) {
     const k = keys[i];
     vals[i] = o[k];
+    // A small index (radix slots, fds, ids) is looked up by its number, not hashed as a Map key.
+    const x = smallIndex(k);
+    if (x >= 0) {
+      if (SMALL_A[x] === 0 && SMALL_B[x] === 0) { hashString(k); SMALL_A[x] = OUT_A; SMALL_B[x] = OUT_B; }
+      ka[i] = SMALL_A[x]; kb[i] = SMALL_B[x];
+      continue;
+    }
     let kh = keyMemo.get(k);
     if (kh === undefined) {
       hashString(k);
