@@ -61,7 +61,7 @@ export class Debugger {
     const e: Event = this.session.event(i), r: Result = this.session.result(i);
     for (const b of this.breaks) {
       if (e.kind.toUpperCase() === b) return b;
-      if (e.kind === 'bpf' && (e.cmd === b || e.cmd === `BPF_${b}`)) return b;
+      if (e.kind === 'bpf' && e.cmd === b) return b; // (breakName gives commands their BPF_ prefix)
       if (r.ret < 0 && (b === ERROR || errnoName(r.ret) === b)) return b;
     }
     return undefined;

@@ -1,6 +1,6 @@
 // bpfsim tunes V8's garbage collector for the process, once each: allocation-site pretenuring
 // off (the CLI at start, the first fuzzWith, the first Session), and scavenges on one thread (the
-// first replayTrace, the first ReplayPool).
+// first replayTrace, which is also how a ReplayPool is used).
 //
 // Pretenuring.
 // V8 watches, at each scavenge, what share of the objects made at each object or array literal

@@ -10,7 +10,6 @@
 // plain function. A worker that stops answering has its segments replayed here.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { tsWorker } from '../threads.ts';
-import { serialScavenges } from '../gc-tuning.ts';
 import type { Scan, Trace } from './reader.ts';
 import { replayRange, type ReplayOptions, type ReplayReport } from './replay.ts';
 
@@ -106,7 +105,6 @@ export class ReplayPool {
   readonly stats = { workers: 0, here: 0, takenBack: 0 };
 
   constructor(o: ReplayPoolOptions) {
-    serialScavenges(); // (every core replays: V8's scavenge helper threads would only take time from them)
     if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new RangeError(`workers: expected an integer >= 1, not ${String(o.workers)}`);
     this.size = o.workers;
     this.#minSegment = o.minSegment ?? MIN_SEGMENT;
